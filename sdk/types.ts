@@ -1,0 +1,87 @@
+import type { File, Dir } from "./file.ts";
+
+/** A value aloft can serialize, hash, cache and move between tasks. */
+export type Data =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | Date
+  | File
+  | Dir
+  | readonly Data[]
+  | { readonly [key: string]: Data };
+
+/** The one object of named inputs a task or workflow takes. */
+export type Inputs = { readonly [name: string]: Data };
+
+/**
+ * What a caller may pass for an input: the value itself or, inside a workflow,
+ * the promised output of another call. A `Promise<number[]>` is not assignable
+ * where `string[]` is expected, so `tsc` rejects a miswired workflow.
+ */
+export type Wired<T> = T | Promise<T>;
+
+export type WiredInputs<I> = { [K in keyof I]: Wired<I[K]> };
+
+type Opaque = File | Dir | Date | readonly unknown[] | null | undefined;
+
+/** A record output also exposes each field as its own promise: `load(...).rows`. */
+export type NamedOutputs<O> = [O] extends [Opaque]
+  ? unknown
+  : O extends { readonly [key: string]: unknown }
+    ? { readonly [K in keyof O]: Promise<O[K]> }
+    : unknown;
+
+/** The result of calling a task, workflow or map. */
+export type Output<O> = Promise<O> & NamedOutputs<O>;
+
+/** What a workflow body may return: a promised value, or a record of them. */
+export type WorkflowResult<O> = Wired<O> | { [K in keyof O]: Wired<O[K]> };
+
+export interface Resources {
+  /** Kubernetes CPU quantity: `"500m"`, `"2"` or a number of cores. */
+  cpu?: string | number;
+  /** Kubernetes memory quantity: `"512Mi"`, `"2Gi"`. */
+  memory?: string;
+  gpu?: number;
+}
+
+export interface CacheOptions {
+  /** Bump to invalidate cached outputs when behaviour changes outside the code. */
+  version: string;
+}
+
+export interface ReuseOptions {
+  replicas?: number | [min: number, max: number];
+  idleTimeout?: number;
+}
+
+export interface TaskOptions {
+  /** Attempts after the first when the task throws or its worker dies. */
+  retries?: number;
+  /** Milliseconds (number) or a duration string like `"30s"`, `"5m"`. */
+  timeout?: number | string;
+  cache?: CacheOptions;
+  resources?: Resources;
+  image?: ImageSpec;
+  reuse?: ReuseOptions;
+  interruptible?: boolean;
+}
+
+export interface MapOptions {
+  /** Items run at once; unbounded (up to the worker pool) when omitted. */
+  concurrency?: number;
+  /** Fraction of items that must succeed; failed items become `null`. */
+  minSuccessRatio?: number;
+}
+
+export interface ImageSpec {
+  readonly base: string;
+  readonly packages: readonly string[];
+  readonly apt: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Content hash of the spec: equal specs name the same image. */
+  readonly name: string;
+}
