@@ -15,6 +15,7 @@ export type TypeSpec =
   | { kind: "array"; items: TypeSpec }
   | { kind: "record"; fields: Record<string, FieldSpec> }
   | { kind: "map"; values: TypeSpec }
+  /** No options is `never`: the output of a task that always throws. */
   | { kind: "union"; options: TypeSpec[] }
   /** `any` or `unknown`: accepted, but defeats checks. */
   | { kind: "any" };
@@ -58,7 +59,7 @@ export function formatType(spec: TypeSpec): string {
     case "map":
       return `Record<string, ${formatType(spec.values)}>`;
     case "union":
-      return spec.options.map(formatType).join(" | ");
+      return spec.options.length ? spec.options.map(formatType).join(" | ") : "never";
     default:
       return spec.kind;
   }

@@ -1,12 +1,11 @@
 import { ENTITY, FIXED, runtime, type MapCall } from "./runtime.ts";
 import type {
-  Data,
   Inputs,
   MapOptions,
   Output,
   TaskOptions,
   WiredInputs,
-  WorkflowResult,
+  Settled,
 } from "./types.ts";
 
 export type EntityKind = "task" | "workflow" | "dynamic";
@@ -41,9 +40,9 @@ type TaskFn<I, O> = (inputs: I) => O | Promise<O>;
  * Declares a task: an async function of ONE object of named inputs. Inside a
  * workflow a call records a node; anywhere else it simply runs.
  */
-export function task<I extends Inputs, O extends Data>(fn: TaskFn<I, O>): Task<I, O>;
-export function task<I extends Inputs, O extends Data>(options: TaskOptions, fn: TaskFn<I, O>): Task<I, O>;
-export function task<I extends Inputs, O extends Data>(
+export function task<I extends Inputs, O>(fn: TaskFn<I, O>): Task<I, O>;
+export function task<I extends Inputs, O>(options: TaskOptions, fn: TaskFn<I, O>): Task<I, O>;
+export function task<I extends Inputs, O>(
   optionsOrFn: TaskOptions | TaskFn<I, O>,
   maybeFn?: TaskFn<I, O>,
 ): Task<I, O> {
@@ -60,12 +59,10 @@ export function task<I extends Inputs, O extends Data>(
  * each call returns a promise of that call's outputs, which can only be passed
  * on to other calls or returned. Called directly (a test), it runs its tasks.
  */
-export function workflow<I extends Inputs, O extends Data>(
-  fn: (inputs: I) => WorkflowResult<O>,
-): Workflow<I, O> {
-  return entity<I, O>({ kind: "workflow", options: {}, fn: fn as EntityDefinition["fn"] }, (inputs) =>
+export function workflow<I extends Inputs, R>(fn: (inputs: I) => R): Workflow<I, Settled<R>> {
+  return entity<I, Settled<R>>({ kind: "workflow", options: {}, fn: fn as EntityDefinition["fn"] }, (inputs) =>
     settle(fn(inputs as I)),
-  ) as Workflow<I, O>;
+  ) as Workflow<I, Settled<R>>;
 }
 
 /**
@@ -73,12 +70,10 @@ export function workflow<I extends Inputs, O extends Data>(
  * inputs, so it may loop and branch on them; the graph it builds runs as a
  * sub-workflow.
  */
-export function dynamic<I extends Inputs, O extends Data>(
-  fn: (inputs: I) => WorkflowResult<O> | Promise<WorkflowResult<O>>,
-): Dynamic<I, O> {
-  return entity<I, O>({ kind: "dynamic", options: {}, fn: fn as EntityDefinition["fn"] }, async (inputs) =>
+export function dynamic<I extends Inputs, R>(fn: (inputs: I) => R): Dynamic<I, Settled<Awaited<R>>> {
+  return entity<I, Settled<Awaited<R>>>({ kind: "dynamic", options: {}, fn: fn as EntityDefinition["fn"] }, async (inputs) =>
     settle(await fn(inputs as I)),
-  ) as Dynamic<I, O>;
+  ) as Dynamic<I, Settled<Awaited<R>>>;
 }
 
 export type MapInputs<I> = { [K in keyof I]: WiredInputs<{ v: I[K][] }>["v"] | Fixed<I[K]> };
@@ -101,12 +96,12 @@ export interface MapTask<I extends Inputs, O> {
  * Runs `t` once per item of its list inputs (all of equal length), in
  * parallel. With `minSuccessRatio` below 1, failed items become `null`.
  */
-export function map<I extends Inputs, O extends Data>(
+export function map<I extends Inputs, O>(
   t: Task<I, O>,
   options: MapOptions & { minSuccessRatio: number },
 ): (inputs: MapInputs<I>) => Output<(O | null)[]>;
-export function map<I extends Inputs, O extends Data>(t: Task<I, O>, options?: MapOptions): MapTask<I, O>;
-export function map<I extends Inputs, O extends Data>(t: Task<I, O>, options: MapOptions = {}): MapTask<I, O> {
+export function map<I extends Inputs, O>(t: Task<I, O>, options?: MapOptions): MapTask<I, O>;
+export function map<I extends Inputs, O>(t: Task<I, O>, options: MapOptions = {}): MapTask<I, O> {
   const definition = definitionOf(t);
   if (!definition || definition.kind !== "task") throw new TypeError("map(t): t must be a task");
   const call: MapCall = { ...options };
@@ -124,7 +119,10 @@ export function definitionOf(value: unknown): EntityDefinition | undefined {
 function entity<I, O>(definition: EntityDefinition, run: (inputs: I) => unknown): unknown {
   const call = (inputs: WiredInputs<I>) => {
     if (runtime.tracer) return runtime.tracer.call(definition, inputs);
-    return withNamedOutputs(settleInputs(inputs).then((resolved) => run(resolved as I)) as Promise<O>);
+    const running = settleInputs(inputs).then((resolved) =>
+      definition.kind === "task" ? runtime.directCall.run({}, () => run(resolved as I)) : run(resolved as I),
+    );
+    return withNamedOutputs(running as Promise<O>);
   };
   Object.defineProperty(call, ENTITY, { value: definition });
   return call;
@@ -142,7 +140,8 @@ async function settleInputs(inputs: unknown): Promise<unknown> {
 /** Awaits a workflow body's result: a promise or a record of promises. */
 async function settle(result: unknown): Promise<unknown> {
   const value = await result;
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  if (Array.isArray(value)) return Promise.all(value);
+  if (value === null || typeof value !== "object") return value;
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
   return settleInputs(value);
 }

@@ -92,12 +92,11 @@ class DirImpl {
   }
 }
 
-let fallbackScratch: string | undefined;
-
 function scratchDir(): string {
   if (runtime.attempt) return runtime.attempt.scratchDir;
-  // Outside the runner (a unit test calling a task): a private temp folder.
-  return (fallbackScratch ??= mkdtempSync(join(tmpdir(), "aloft-task-")));
+  // Outside the runner (a unit test calling a task): a temp folder per call.
+  const call = runtime.directCall.getStore() ?? {};
+  return (call.scratchDir ??= mkdtempSync(join(tmpdir(), "aloft-task-")));
 }
 
 export const File = sharedClass("File", FileImpl);

@@ -12,7 +12,7 @@ export type {
   Output,
   Wired,
   WiredInputs,
-  WorkflowResult,
+  Settled,
   TaskOptions,
   MapOptions,
   CacheOptions,

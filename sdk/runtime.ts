@@ -6,6 +6,7 @@
  * one tracer, one attempt context and one `File`/`Dir` class, so `instanceof`
  * and workflow tracing work across the copies.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { EntityDefinition } from "./entity.ts";
 
 export const ENTITY = Symbol.for("aloft.entity");
@@ -33,6 +34,11 @@ export interface AttemptContext {
 export interface SharedRuntime {
   tracer: Tracer | undefined;
   attempt: AttemptContext | undefined;
+  /**
+   * Outside the runner (a test calling a task), each call gets its own scratch
+   * folder, made on first use, so calls never overwrite each other's files.
+   */
+  directCall: AsyncLocalStorage<{ scratchDir?: string }>;
   classes: Record<string, unknown>;
 }
 
@@ -42,6 +48,7 @@ const holder = globalThis as unknown as Record<symbol, SharedRuntime | undefined
 export const runtime: SharedRuntime = (holder[KEY] ??= {
   tracer: undefined,
   attempt: undefined,
+  directCall: new AsyncLocalStorage(),
   classes: {},
 });
 

@@ -13,15 +13,21 @@ export type Data =
   | readonly Data[]
   | { readonly [key: string]: Data };
 
-/** The one object of named inputs a task or workflow takes. */
-export type Inputs = { readonly [name: string]: Data };
+/**
+ * The one object of named inputs a task or workflow takes. It is `object`,
+ * not a record of `Data`, because TypeScript does not let interfaces match an
+ * index signature; whether each input is data is checked by aloft's checker
+ * and, at run time, by the type engine, which names the offending field.
+ */
+export type Inputs = object;
 
 /**
  * What a caller may pass for an input: the value itself or, inside a workflow,
- * the promised output of another call. A `Promise<number[]>` is not assignable
- * where `string[]` is expected, so `tsc` rejects a miswired workflow.
+ * the promised output of another call (or, for a list, a list of them). A
+ * `Promise<number[]>` is not assignable where `string[]` is expected, so
+ * `tsc` rejects a miswired workflow.
  */
-export type Wired<T> = T | Promise<T>;
+export type Wired<T> = T | Promise<T> | (T extends readonly (infer E)[] ? readonly Wired<E>[] : never);
 
 export type WiredInputs<I> = { [K in keyof I]: Wired<I[K]> };
 
@@ -30,15 +36,24 @@ type Opaque = File | Dir | Date | readonly unknown[] | null | undefined;
 /** A record output also exposes each field as its own promise: `load(...).rows`. */
 export type NamedOutputs<O> = [O] extends [Opaque]
   ? unknown
-  : O extends { readonly [key: string]: unknown }
+  : O extends object
     ? { readonly [K in keyof O]: Promise<O[K]> }
     : unknown;
 
 /** The result of calling a task, workflow or map. */
 export type Output<O> = Promise<O> & NamedOutputs<O>;
 
-/** What a workflow body may return: a promised value, or a record of them. */
-export type WorkflowResult<O> = Wired<O> | { [K in keyof O]: Wired<O[K]> };
+/**
+ * What a workflow body's result settles to: a promised value to that value, a
+ * record or list of promised values to the record or list of their values.
+ */
+export type Settled<R> = R extends PromiseLike<infer T>
+  ? T
+  : R extends File | Dir | Date
+    ? R
+    : R extends object
+      ? { [K in keyof R]: Awaited<R[K]> }
+      : R;
 
 export interface Resources {
   /** Kubernetes CPU quantity: `"500m"`, `"2"` or a number of cores. */

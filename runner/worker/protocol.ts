@@ -23,8 +23,11 @@ export interface AttemptRef {
 export type RunnerToWorker =
   /** List the entities the bundle exports. */
   | { type: "describe"; id: number }
-  /** Build a workflow's graph by calling its body with symbolic inputs. */
-  | { type: "trace"; id: number; entity: string }
+  /**
+   * Build a workflow's graph by calling its body with symbolic inputs. Without
+   * `inputs` (the workflow's input names), they are learned from what the body reads.
+   */
+  | { type: "trace"; id: number; entity: string; inputs?: string[] }
   /** Run a task with real inputs and return its output. */
   | { type: "run"; id: number; entity: string; inputs: Record<string, WireValue>; attempt: AttemptRef }
   /** Run a dynamic body with real inputs and return the graph it builds. */
@@ -38,6 +41,11 @@ export type JobResult =
 
 export type WorkerToRunner =
   | { type: "ready"; pid: number }
+  /** The bundle failed to load; the worker exits with BUNDLE_LOAD_EXIT_CODE right after. */
+  | { type: "load-failed"; error: ErrorInfo }
   | { type: "result"; id: number; result: JobResult }
   /** Output a job's code wrote, attributed to that job. */
   | { type: "log"; id: number; stream: "stdout" | "stderr"; text: string };
+
+/** Exit code of a worker whose bundle failed to load: restarting it will not help. */
+export const BUNDLE_LOAD_EXIT_CODE = 78;

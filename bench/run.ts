@@ -1,0 +1,8 @@
+// Runs one benchmark by name: `npm run bench -- map-overhead`.
+const name = process.argv[2];
+const known = ["map-overhead", "big-map"];
+if (!name || !known.includes(name)) {
+  console.error(`usage: npm run bench -- <${known.join("|")}> [options]`);
+  process.exit(2);
+}
+await import(`./${name}.ts`);

@@ -1,0 +1,236 @@
+/**
+ * Reads, without running anything, the entities a workflow file exports and
+ * their typed interfaces: each exported top-level `const` initialized by a
+ * call to aloft's `task`, `workflow` or `dynamic`.
+ */
+import { rangeToPositions, type CompilerDiagnostic } from "./diagnostics.ts";
+import { DataTypeReader, type NotData } from "./data-types.ts";
+import { SdkDeclarations, type EntityKind } from "./sdk-declarations.ts";
+import type { EntityInterface, FieldSpec, TypeSpec } from "./type-spec.ts";
+import {
+  NodeFlags,
+  SignatureKind,
+  SyntaxKind,
+  TypeScriptSession,
+  type CallExpression,
+  type Expression,
+  type Node,
+  type NodeHandle,
+  type OpenedFile,
+  type TsSymbol,
+  type Type,
+  type TypeReference,
+  type VariableDeclaration,
+} from "./ts-api.ts";
+import { typescriptDiagnostics } from "./typescript-diagnostics.ts";
+
+export interface EntityReading {
+  entities: EntityInterface[];
+  /** TypeScript's diagnostics for the file, then aloft's, in source order. */
+  diagnostics: CompilerDiagnostic[];
+  /**
+   * Files on disk the answer depends on (the project's sources, declaration
+   * files of dependencies, its tsconfig), so a cache knows when it is stale.
+   */
+  sources: string[];
+}
+
+const DATA_KINDS = "strings, numbers, booleans, null, arrays, plain records, Date, File and Dir";
+
+/**
+ * Reads `file`'s entities. Pass a long-lived `session` to reuse its TypeScript
+ * process and loaded projects; without one, a session is opened and closed.
+ * Throws an `AloftError` (`FILE_NOT_FOUND`) when the file does not exist.
+ */
+export function readEntities(file: string, session?: TypeScriptSession): EntityReading {
+  if (!session) {
+    const own = new TypeScriptSession();
+    try {
+      return readEntities(file, own);
+    } finally {
+      own.close();
+    }
+  }
+  const opened = session.open(file);
+  const diagnostics = typescriptDiagnostics(opened, session);
+  const reader = new EntityReader(opened);
+  const entities = reader.read();
+  diagnostics.push(...reader.diagnostics);
+  const rank = (d: CompilerDiagnostic) => (d.file === opened.file ? "" : d.file);
+  diagnostics.sort((a, b) => rank(a).localeCompare(rank(b)) || a.line - b.line || a.column - b.column);
+  const sources = opened.program
+    .getSourceFileNames()
+    .filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
+  if (!opened.synthesizedConfig) sources.push(opened.configFile);
+  return { entities, diagnostics, sources };
+}
+
+class EntityReader {
+  readonly diagnostics: CompilerDiagnostic[] = [];
+  readonly #sdk: SdkDeclarations;
+  readonly #types: DataTypeReader;
+
+  constructor(private readonly opened: OpenedFile) {
+    this.#sdk = new SdkDeclarations(opened.checker, opened.program);
+    this.#types = new DataTypeReader(opened.checker, this.#sdk);
+  }
+
+  read(): EntityInterface[] {
+    const { checker, sourceFile } = this.opened;
+    const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
+    if (!moduleSymbol) return []; // a script: it exports nothing
+    const entities: EntityInterface[] = [];
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const entity = this.#readExport(exported);
+      if (entity) entities.push(entity);
+    }
+    return entities.sort((a, b) => a.line - b.line);
+  }
+
+  #readExport(exported: TsSymbol): EntityInterface | undefined {
+    const target = this.#sdk.resolveAlias(exported);
+    const handle = target?.valueDeclaration ?? target?.declarations[0];
+    if (!handle) return undefined;
+    const declaration = handle.resolve(this.opened.project);
+    if (!declaration) return undefined;
+    // Where the export is written in this file: the declaration, `export { x }`
+    // or, for a name that comes through `export * from`, that statement.
+    const exportSite = this.#nodeInFile(exported.declarations[0]) ?? this.#exportStarSite() ?? this.opened.sourceFile;
+    const name = exported.name;
+
+    if (declaration.kind === SyntaxKind.ExportAssignment) {
+      const kind = this.#entityCall((declaration as Node & { expression: Expression }).expression)?.kind;
+      if (kind) this.#warnNotConst(exportSite, `the default export is a ${kind}`);
+      return undefined;
+    }
+    if (declaration.kind !== SyntaxKind.VariableDeclaration) return undefined;
+    const variable = declaration as VariableDeclaration;
+    const call = variable.initializer && this.#entityCall(variable.initializer);
+    if (!call) return undefined;
+
+    const list = variable.parent;
+    const statement = list.parent;
+    const isTopLevelConst =
+      !!(list.flags & NodeFlags.Const) &&
+      statement.kind === SyntaxKind.VariableStatement &&
+      statement.parent.kind === SyntaxKind.SourceFile;
+    if (!isTopLevelConst) {
+      this.#warnNotConst(exportSite, `"${name}" is a ${call.kind} but not a top-level const`);
+      return undefined;
+    }
+    // Code lenses sit on the declaration when it is in this file, else on the export.
+    const at = this.#inFile(declaration) ? variable.name : exportSite;
+    return {
+      name,
+      kind: call.kind,
+      ...this.#interfaceOf(name, call.kind, call.node, at),
+      line: this.#positions(at).line,
+    };
+  }
+
+  /** The call, when `expression` calls aloft's `task`, `workflow` or `dynamic`. */
+  #entityCall(expression: Expression): { kind: EntityKind; node: CallExpression } | undefined {
+    const node = skipOuterExpressions(expression);
+    if (node.kind !== SyntaxKind.CallExpression) return undefined;
+    const call = node as CallExpression;
+    const callee = skipOuterExpressions(call.expression);
+    const named = callee.kind === SyntaxKind.PropertyAccessExpression ? (callee as unknown as { name: Node }).name : callee;
+    const kind = this.#sdk.entityFunction(this.opened.checker.getSymbolAtLocation(named));
+    return kind && { kind, node: call };
+  }
+
+  #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node): Pick<EntityInterface, "inputs" | "output"> {
+    const { checker } = this.opened;
+    const fn = call.arguments[call.arguments.length - 1];
+    const fnType = fn && checker.getTypeAtLocation(fn);
+    const signature = fnType && checker.getSignaturesOfType(fnType, SignatureKind.Call)[0];
+    let inputType: Type | undefined;
+    let outputType: Type | undefined;
+    if (signature) {
+      // Read off the function itself: when its input type breaks the SDK's
+      // `Inputs` constraint, TypeScript falls back to the constraint in `Task<I, O>`.
+      const parameter = signature.getParameters()[0];
+      inputType = parameter && checker.getTypeOfSymbol(parameter);
+      outputType = checker.getReturnTypeOfSignature(signature);
+    } else {
+      [inputType, outputType] = this.#entityTypeArguments(call);
+    }
+    const subject = `${kind} "${name}"`;
+
+    let inputs: Record<string, FieldSpec> = {};
+    if (inputType) {
+      const { spec, problems } = this.#types.read(inputType);
+      this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at);
+      if (spec.kind === "record") inputs = spec.fields;
+      else if (spec.kind !== "any") this.#report(at, "error", "ALOFT_INPUTS_NOT_RECORD", `the inputs of ${subject} must be one object of named inputs, like ({ x }: { x: number }); found a parameter of type ${checker.typeToString(inputType)}`);
+    }
+    let output: TypeSpec = { kind: "any" };
+    if (outputType) {
+      // A workflow may return a record of promised outputs: `{ total: stats(...).total }`.
+      const { spec, problems } = this.#types.read(outputType, { awaitDepth: kind === "task" ? 1 : 2 });
+      this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at);
+      output = spec;
+    }
+    return { inputs, output };
+  }
+
+  /** `I` and `O` of the `Task<I, O>` / `Workflow<I, O>` the call returns. */
+  #entityTypeArguments(call: CallExpression): [Type | undefined, Type | undefined] {
+    const { checker } = this.opened;
+    const type = checker.getTypeAtLocation(call);
+    if (!type?.isTypeReference()) return [undefined, undefined];
+    const [input, output] = checker.getTypeArguments(type as TypeReference);
+    return [input, output];
+  }
+
+  #reportNotData(problems: NotData[], describe: (path: string[]) => string, fallback: Node): void {
+    for (const problem of problems) {
+      const at = this.#nodeInFile(problem.declaration) ?? fallback;
+      const named = (at as Node & { name?: Node }).name ?? at;
+      this.#report(named, "error", "ALOFT_NOT_DATA", `${describe(problem.path)} ${problem.reason}; aloft moves only data between tasks (${DATA_KINDS})`);
+    }
+  }
+
+  #warnNotConst(at: Node, what: string): void {
+    this.#report((at as Node & { name?: Node }).name ?? at, "warning", "ALOFT_ENTITY_NOT_CONST", `${what}: aloft only runs entities exported as top-level consts, named by their export (export const name = task(...))`);
+  }
+
+  #report(at: Node, severity: CompilerDiagnostic["severity"], code: string, message: string): void {
+    this.diagnostics.push({ file: this.opened.file, ...this.#positions(at), severity, code, message });
+  }
+
+  #positions(node: Node) {
+    return rangeToPositions(this.opened.text, node.getStart(this.opened.sourceFile), node.end);
+  }
+
+  #exportStarSite(): Node | undefined {
+    return this.opened.sourceFile.statements.find(
+      (s) => s.kind === SyntaxKind.ExportDeclaration && !(s as Node & { exportClause?: Node }).exportClause,
+    );
+  }
+
+  /** The node behind `handle` when it is in the file being read. */
+  #nodeInFile(handle: NodeHandle | undefined): Node | undefined {
+    if (!handle || handle.path !== this.opened.sourceFile.path) return undefined;
+    return handle.resolve(this.opened.project);
+  }
+
+  #inFile(node: Node): boolean {
+    return node.getSourceFile().fileName === this.opened.sourceFile.fileName;
+  }
+}
+
+const OUTER_EXPRESSIONS = new Set<SyntaxKind>([
+  SyntaxKind.ParenthesizedExpression,
+  SyntaxKind.AsExpression,
+  SyntaxKind.SatisfiesExpression,
+  SyntaxKind.NonNullExpression,
+  SyntaxKind.TypeAssertionExpression,
+]);
+
+/** `(task(...))`, `task(...) as X`, `task(...) satisfies X` are still the call. */
+function skipOuterExpressions(node: Expression): Expression {
+  let current = node;
+  while (OUTER_EXPRESSIONS.has(current.kind)) current = (current as Expression & { expression: Expression }).expression;
+  return current;
+}

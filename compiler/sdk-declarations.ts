@@ -1,0 +1,125 @@
+/**
+ * Recognizes aloft's own declarations (`task`, `workflow`, `dynamic`, `File`,
+ * `Dir`) by where they are declared — in the SDK folder of the package named
+ * "aloft" — not
+ * by name alone, so a user's own `task` helper or `File` class is not mistaken
+ * for the SDK's. Lib types (`Promise`, `Date`) are matched the same way.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+import { SymbolFlags, type Checker, type Program, type TsSymbol } from "./ts-api.ts";
+
+export type EntityKind = "task" | "workflow" | "dynamic";
+
+const ENTITY_FUNCTIONS = new Set<string>(["task", "workflow", "dynamic"]);
+/** The SDK exports `File`/`Dir` as aliases of these classes (see sdk/file.ts). */
+const DATA_CLASSES: Record<string, "file" | "dir"> = { File: "file", FileImpl: "file", Dir: "dir", DirImpl: "dir" };
+
+export class SdkDeclarations {
+  readonly #sdkFolderOf = new Map<string, string | undefined>();
+  readonly #defaultLibrary = new Map<string, boolean>();
+
+  constructor(
+    private readonly checker: Checker,
+    private readonly program: Program,
+  ) {}
+
+  /** Which SDK function `symbol` (after following imports) is, if any. */
+  entityFunction(symbol: TsSymbol | undefined): EntityKind | undefined {
+    const target = symbol && this.resolveAlias(symbol);
+    if (!target || !(target.flags & SymbolFlags.Function) || !ENTITY_FUNCTIONS.has(target.name)) return undefined;
+    return this.declaredInAloft(target) ? (target.name as EntityKind) : undefined;
+  }
+
+  /** `file` / `dir` when `symbol` is the SDK's `File` / `Dir` class. */
+  dataClass(symbol: TsSymbol | undefined): "file" | "dir" | undefined {
+    if (!symbol || !(symbol.flags & SymbolFlags.Class)) return undefined;
+    const kind = DATA_CLASSES[symbol.name];
+    return kind && this.declaredInAloft(symbol) ? kind : undefined;
+  }
+
+  /** True for a global of the default library, like `Promise` or `Date`. */
+  isLibraryGlobal(symbol: TsSymbol | undefined, name: string): boolean {
+    return !!symbol && symbol.name === name && symbol.declarations.some((d) => this.isDefaultLibrary(d.path));
+  }
+
+  /** True when `symbol` is declared by the default library or by @types/node. */
+  declaredByPlatform(symbol: TsSymbol | undefined): boolean {
+    return (
+      !!symbol &&
+      symbol.declarations.length > 0 &&
+      symbol.declarations.every((d) => this.isDefaultLibrary(d.path) || /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(d.path))
+    );
+  }
+
+  resolveAlias(symbol: TsSymbol): TsSymbol | undefined {
+    if (!(symbol.flags & SymbolFlags.Alias)) return symbol;
+    const target = this.checker.getAliasedSymbol(symbol);
+    return this.checker.isUnknownSymbol(target) ? undefined : target;
+  }
+
+  /**
+   * True inside the folder of the aloft package's type entry (`sdk/`), not
+   * anywhere in the package: this repository's own tests and samples are in
+   * the package too, and their helpers are not the SDK.
+   */
+  #isInAloftSdk(path: string): boolean {
+    const sdk = this.#sdkFolder(dirname(path));
+    return !!sdk && path.startsWith(sdk + sep);
+  }
+
+  declaredInAloft(symbol: TsSymbol): boolean {
+    return symbol.declarations.length > 0 && symbol.declarations.every((d) => this.#isInAloftSdk(d.path));
+  }
+
+  isDefaultLibrary(path: string): boolean {
+    let known = this.#defaultLibrary.get(path);
+    if (known === undefined) {
+      known = this.program.getSourceFileMetadata(path)?.isDefaultLibrary ?? false;
+      this.#defaultLibrary.set(path, known);
+    }
+    return known;
+  }
+
+  /** The folder holding aloft's type entry, when `dir` is inside the aloft package. */
+  #sdkFolder(dir: string): string | undefined {
+    if (this.#sdkFolderOf.has(dir)) return this.#sdkFolderOf.get(dir);
+    let folder: string | undefined;
+    const manifest = readManifest(dir);
+    if (manifest === undefined) {
+      const parent = dirname(dir);
+      folder = parent === dir ? undefined : this.#sdkFolder(parent);
+    } else if (manifest.name === "aloft") {
+      const entry = typesEntry(manifest);
+      folder = entry ? dirname(join(dir, entry)) : dir;
+    }
+    this.#sdkFolderOf.set(dir, folder);
+    return folder;
+  }
+}
+
+interface Manifest {
+  name?: unknown;
+  types?: unknown;
+  typings?: unknown;
+  exports?: unknown;
+}
+
+/** The package.json in `dir`; `undefined` when there is none. */
+function readManifest(dir: string): Manifest | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where TypeScript finds the package's types for `import "aloft"`. */
+function typesEntry(manifest: Manifest): string | undefined {
+  const root = (manifest.exports as Record<string, unknown> | undefined)?.["."] ?? manifest.exports;
+  if (typeof root === "string") return root;
+  const types = (root as Record<string, unknown> | undefined)?.["types"];
+  if (typeof types === "string") return types;
+  for (const field of [manifest.types, manifest.typings]) if (typeof field === "string") return field;
+  return undefined;
+}

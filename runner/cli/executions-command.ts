@@ -1,0 +1,129 @@
+/**
+ * `aloft executions list|get ID|resume ID`
+ */
+import { LocalRunner } from "../local-runner.ts";
+import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
+import { findWorkspace } from "../workspace.ts";
+import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
+import { ProgressView } from "./progress.ts";
+import { UsageError } from "./usage.ts";
+
+export async function executionsCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const json = rest.includes("--json");
+  const positional = rest.filter((a, i) => !a.startsWith("--") && rest[i - 1] !== "--limit");
+  const runner = new LocalRunner(findWorkspace());
+  try {
+    switch (sub) {
+      case "list":
+      case undefined:
+        return list(runner, json, limitOf(rest));
+      case "get":
+        return get(runner, requireId(positional[0], "get"), json);
+      case "resume":
+        return await resume(runner, requireId(positional[0], "resume"));
+      default:
+        throw new UsageError(`unknown subcommand "executions ${sub}"; use list, get ID or resume ID`);
+    }
+  } finally {
+    runner.close();
+  }
+}
+
+function requireId(id: string | undefined, sub: string): string {
+  if (!id) throw new UsageError(`aloft executions ${sub} needs an execution id (see aloft executions list)`);
+  return id;
+}
+
+function limitOf(args: string[]): number {
+  const i = args.indexOf("--limit");
+  if (i < 0) return 20;
+  const n = Number(args[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit expects a positive whole number, got "${args[i + 1] ?? ""}"`);
+  return n;
+}
+
+function list(runner: LocalRunner, json: boolean, limit: number): number {
+  const executions = runner.store.listExecutions({ limit });
+  if (json) {
+    process.stdout.write(`${JSON.stringify(executions.map(summary))}\n`);
+    return 0;
+  }
+  if (!executions.length) {
+    process.stdout.write("no executions yet: start one with aloft run FILE ENTITY\n");
+    return 0;
+  }
+  for (const e of executions) {
+    const took = e.endedAt ? formatDuration(e.endedAt - e.createdAt) : "";
+    process.stdout.write(`${e.id}  ${statusText(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${new Date(e.createdAt).toISOString()}  ${dim(took)}\n`);
+  }
+  return 0;
+}
+
+function get(runner: LocalRunner, id: string, json: boolean): number {
+  const execution = findExecution(runner, id);
+  const nodes = runner.store.listNodes(id);
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ ...summary(execution), inputs: localizeValue(execution.inputs, runner.blobs), outputs: localizeValue(execution.outputs, runner.blobs), error: execution.error, nodes: nodes.map((n) => nodeSummary(n, runner)) })}\n`,
+    );
+    return 0;
+  }
+  process.stdout.write(`${bold(execution.id)}  ${statusText(execution.status)}  ${execution.kind} ${bold(execution.entity)}  ${dim(execution.file)}\n`);
+  process.stdout.write(`created ${new Date(execution.createdAt).toISOString()}${execution.endedAt ? `, took ${formatDuration(execution.endedAt - execution.createdAt)}` : ""}\n\n`);
+  const items = new Map<string, NodeRecord[]>();
+  for (const node of nodes) {
+    if (node.kind === "item") items.set(node.parentId!, [...(items.get(node.parentId!) ?? []), node]);
+  }
+  for (const node of nodes) {
+    if (node.kind === "item") continue;
+    const depth = node.id.split("/").length - 1;
+    const took = node.startedAt && node.endedAt ? formatDuration(node.endedAt - node.startedAt) : "";
+    const extra = node.cached ? "cached" : node.attempts > 1 ? `${node.attempts} attempts` : "";
+    const mapped = items.get(node.id);
+    const mapText = mapped ? ` ${mapped.filter((i) => i.status === "succeeded").length}/${mapped.length} items succeeded` : "";
+    process.stdout.write(`${"  ".repeat(depth)}${statusText(node.status).padEnd(20)} ${node.id.padEnd(32)} ${dim([took, extra].filter(Boolean).join(", "))}${mapText}\n`);
+    if (node.status === "failed" && node.error) process.stdout.write(`${"  ".repeat(depth + 1)}${node.error.message.split("\n")[0]}\n`);
+  }
+  if (execution.outputs !== undefined) process.stdout.write(`\n${bold("outputs")}\n${formatOutputs(execution.outputs, runner.blobs)}\n`);
+  if (execution.error) process.stdout.write(`\n${formatError(execution.error)}\n`);
+  return 0;
+}
+
+async function resume(runner: LocalRunner, id: string): Promise<number> {
+  findExecution(runner, id);
+  const progress = new ProgressView(process.stderr);
+  process.stderr.write(`${bold("↻")} resuming execution ${bold(id)}\n`);
+  const record = await runner.resume(id, { listener: progress.listener });
+  progress.stop();
+  if (record.status === "succeeded") {
+    process.stderr.write(`${green("✓")} ${record.entity} succeeded\n`);
+    process.stdout.write(`${bold("outputs")}\n${formatOutputs(record.outputs, runner.blobs)}\n`);
+    return 0;
+  }
+  process.stderr.write(`${red("✗")} ${record.entity} ${record.status}\n`);
+  if (record.error) process.stderr.write(`${formatError(record.error)}\n`);
+  return 1;
+}
+
+export function findExecution(runner: LocalRunner, id: string): ExecutionRecord {
+  const execution = runner.store.getExecution(id);
+  if (!execution) {
+    const recent = runner.store.listExecutions({ limit: 5 }).map((e) => e.id);
+    throw new UsageError(`no execution "${id}" in ${runner.workspace.database}${recent.length ? `; recent: ${recent.join(", ")}` : ""}`, 1);
+  }
+  return execution;
+}
+
+function summary(e: ExecutionRecord) {
+  return { executionId: e.id, entity: e.entity, kind: e.kind, file: e.file, status: e.status, createdAt: new Date(e.createdAt).toISOString(), endedAt: e.endedAt ? new Date(e.endedAt).toISOString() : null };
+}
+
+function nodeSummary(n: NodeRecord, runner: LocalRunner) {
+  return { id: n.id, entity: n.entity, kind: n.kind, status: n.status, cached: n.cached, attempts: n.attempts, startedAt: n.startedAt ?? null, endedAt: n.endedAt ?? null, outputs: localizeValue(n.outputs, runner.blobs), error: n.error ?? null };
+}
+
+function statusText(status: string): string {
+  const paint = status === "succeeded" ? green : status === "failed" ? red : (s: string) => s;
+  return paint(status);
+}

@@ -1,0 +1,130 @@
+/**
+ * Creating a new execution and reloading an interrupted one: both end in an
+ * `Execution` built over the same live graph, the second from stored records.
+ */
+import { randomBytes } from "node:crypto";
+import type { Graph } from "../../compiler/graph.ts";
+import type { EntityInterface } from "../../compiler/type-spec.ts";
+import type { WireValue } from "../data/wire.ts";
+import { AloftError } from "../errors.ts";
+import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
+import type { EntityDescription } from "../worker/protocol.ts";
+import { singleNodeGraph } from "./bindings.ts";
+import { Execution, type EngineContext } from "./execution.ts";
+import type { TaskExecutor } from "./executor.ts";
+import { buildScope } from "./live-graph.ts";
+
+export interface NewExecution {
+  file: string;
+  entity: string;
+  bundleHash: string;
+  bundlePath: string;
+  interfaces: Record<string, EntityInterface>;
+  inputs: Record<string, WireValue>;
+}
+
+/** Asks the executor what the bundle exports: names, kinds and options. */
+export async function describeBundle(executor: TaskExecutor): Promise<Map<string, EntityDescription>> {
+  const result = await executor.run({ type: "describe" });
+  if (!result.ok) throw new AloftError(result.error);
+  if (!("entities" in result)) throw new Error("describe returned no entities");
+  return new Map(result.entities.map((e) => [e.name, e]));
+}
+
+async function rootGraph(
+  executor: TaskExecutor,
+  entity: EntityDescription,
+  inputNames: string[],
+): Promise<Graph> {
+  if (entity.kind !== "workflow") return singleNodeGraph(entity.name, entity.kind, inputNames);
+  const result = await executor.run({ type: "trace", entity: entity.name, inputs: inputNames });
+  if (!result.ok) throw new AloftError(result.error);
+  if (!("graph" in result)) throw new Error(`trace of "${entity.name}" returned no graph`);
+  return result.graph;
+}
+
+export function newExecutionId(): string {
+  return `${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Records a new execution and its top-level nodes. The workflow is traced
+ * first, so a body that cannot build a graph fails before anything is stored.
+ */
+export async function createExecution(
+  ctx: EngineContext,
+  entities: Map<string, EntityDescription>,
+  request: NewExecution,
+): Promise<Execution> {
+  const entity = entities.get(request.entity);
+  if (!entity) {
+    throw new AloftError({
+      code: "ENTITY_NOT_FOUND",
+      message: `${request.file} has no exported entity "${request.entity}"; it exports: ${[...entities.keys()].join(", ") || "nothing"}`,
+    });
+  }
+  const inputNames = Object.keys(request.interfaces[request.entity]?.inputs ?? request.inputs);
+  const graph = await rootGraph(ctx.executor, entity, inputNames);
+  const record: ExecutionRecord = {
+    id: newExecutionId(),
+    file: request.file,
+    entity: request.entity,
+    kind: entity.kind,
+    bundleHash: request.bundleHash,
+    bundlePath: request.bundlePath,
+    interfaces: request.interfaces,
+    status: "running",
+    inputs: request.inputs,
+    createdAt: Date.now(),
+  };
+  const { scope, created } = buildScope(record.id, null, graph, record.inputs, new Map());
+  ctx.store.transaction(() => {
+    ctx.store.createExecution(record);
+    ctx.store.insertNodes(created);
+  });
+  return new Execution(ctx, record, entities, scope, new Map());
+}
+
+/**
+ * Picks up an execution whose runner died. Attempts that were running are
+ * closed as interrupted (a system failure, retried on the system budget);
+ * succeeded nodes keep their outputs and are not run again.
+ */
+export async function loadExecution(
+  ctx: EngineContext,
+  entities: Map<string, EntityDescription>,
+  record: ExecutionRecord,
+): Promise<Execution> {
+  if (record.status !== "running") {
+    throw new AloftError({
+      code: "EXECUTION_FINISHED",
+      message: `execution ${record.id} already ${record.status}; only an interrupted execution can be resumed`,
+    });
+  }
+  const { store } = ctx;
+  const now = Date.now();
+  store.transaction(() => {
+    for (const attempt of store.listAttempts(record.id)) {
+      if (attempt.status !== "running") continue;
+      store.finishAttempt(record.id, attempt.nodeId, attempt.attempt, {
+        status: "failed",
+        endedAt: now,
+        error: {
+          code: "RUNNER_INTERRUPTED",
+          kind: "system",
+          node: attempt.nodeId,
+          message: "the runner stopped while this attempt ran; it runs again on resume",
+        },
+      });
+    }
+  });
+  const existing = new Map<string, NodeRecord>(store.listNodes(record.id).map((n) => [n.id, n]));
+  const entity = entities.get(record.entity);
+  if (!entity) {
+    throw new AloftError({ code: "ENTITY_NOT_FOUND", message: `the bundle of execution ${record.id} no longer exports "${record.entity}"` });
+  }
+  const graph = await rootGraph(ctx.executor, entity, Object.keys(record.interfaces[record.entity]?.inputs ?? record.inputs));
+  const { scope, created } = buildScope(record.id, null, graph, record.inputs, existing);
+  if (created.length) store.insertNodes(created);
+  return new Execution(ctx, record, entities, scope, existing);
+}

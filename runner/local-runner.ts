@@ -1,0 +1,123 @@
+/**
+ * The embedded runner: everything a local run needs (bundle, interfaces,
+ * state store, blob store, warm worker pool) behind three calls: `prepare`,
+ * `run` and `resume`. The CLI uses it; so will the editor.
+ */
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { CompilerDiagnostic } from "../compiler/diagnostics.ts";
+import type { EntityInterface } from "../compiler/type-spec.ts";
+import { BlobStore } from "./blobs/blob-store.ts";
+import { bundleWorkflowFile, type Bundle } from "./bundle/bundler.ts";
+import { loadInterfaces } from "./bundle/interfaces-cache.ts";
+import type { WireValue } from "./data/wire.ts";
+import { AloftError } from "./errors.ts";
+import type { ExecutionListener } from "./engine/events.ts";
+import { ExecutionLock } from "./engine/execution-lock.ts";
+import { createExecution, describeBundle, loadExecution } from "./engine/launch.ts";
+import { LogSink } from "./engine/log-sink.ts";
+import type { BackoffOptions } from "./engine/retry-policy.ts";
+import { openSqliteStore } from "./store/sqlite-store.ts";
+import type { ExecutionRecord, StateStore } from "./store/state-store.ts";
+import { WorkerPool, workerEntry } from "./worker/worker-pool.ts";
+import type { Workspace } from "./workspace.ts";
+
+export interface PreparedFile {
+  file: string;
+  bundle: Bundle;
+  interfaces: Record<string, EntityInterface>;
+  diagnostics: CompilerDiagnostic[];
+}
+
+export interface RunOptions {
+  listener?: ExecutionListener;
+  /** Warm worker processes; defaults to the machine's cores. */
+  workers?: number;
+  backoff?: BackoffOptions;
+  /** Called with the execution id as soon as it is recorded. */
+  onCreated?: (executionId: string) => void;
+}
+
+export class LocalRunner {
+  readonly store: StateStore;
+  readonly blobs: BlobStore;
+
+  constructor(readonly workspace: Workspace) {
+    this.store = openSqliteStore(workspace.database);
+    this.blobs = new BlobStore(workspace.blobs);
+  }
+
+  /** Bundles `file` and reads its entities' interfaces (both cached by content). */
+  async prepare(file: string): Promise<PreparedFile> {
+    const bundle = await bundleWorkflowFile(file, this.workspace.bundles);
+    const { entities, diagnostics } = loadInterfaces(file, this.workspace.bundles);
+    const interfaces = Object.fromEntries(entities.map((e) => [e.name, e]));
+    return { file: resolve(file), bundle, interfaces, diagnostics };
+  }
+
+  async run(prepared: PreparedFile, entity: string, inputs: Record<string, WireValue>, options: RunOptions = {}): Promise<ExecutionRecord> {
+    return this.withPool(prepared.bundle.path, options, async (pool, ctx) => {
+      const entities = await describeBundle(pool);
+      const execution = await createExecution(ctx, entities, {
+        file: prepared.file,
+        entity,
+        bundleHash: prepared.bundle.hash,
+        bundlePath: prepared.bundle.path,
+        interfaces: prepared.interfaces,
+        inputs,
+      });
+      const lock = ExecutionLock.acquire(this.workspace.locks, execution.id);
+      options.onCreated?.(execution.id);
+      try {
+        return await execution.run();
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  async resume(executionId: string, options: RunOptions = {}): Promise<ExecutionRecord> {
+    const record = this.store.getExecution(executionId);
+    if (!record) {
+      throw new AloftError({ code: "EXECUTION_NOT_FOUND", message: `no execution ${executionId} in ${this.workspace.database}` });
+    }
+    const lock = ExecutionLock.acquire(this.workspace.locks, executionId);
+    try {
+      return await this.withPool(record.bundlePath, options, async (pool, ctx) => {
+        const entities = await describeBundle(pool);
+        const execution = await loadExecution(ctx, entities, record);
+        options.onCreated?.(execution.id);
+        return execution.run();
+      });
+    } finally {
+      lock.release();
+    }
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  private async withPool<T>(
+    bundlePath: string,
+    options: RunOptions,
+    body: (pool: WorkerPool, ctx: import("./engine/execution.ts").EngineContext) => Promise<T>,
+  ): Promise<T> {
+    const { entry, execArgv } = workerEntry();
+    const pool = new WorkerPool({
+      bundlePath,
+      blobRoot: this.workspace.blobs,
+      size: options.workers ?? Math.max(2, availableParallelism()),
+      entry,
+      execArgv,
+    });
+    const logs = new LogSink(this.workspace.logs);
+    try {
+      await pool.start();
+      return await body(pool, { store: this.store, executor: pool, logs, listener: options.listener, backoff: options.backoff });
+    } finally {
+      logs.closeAll();
+      await pool.close();
+    }
+  }
+}

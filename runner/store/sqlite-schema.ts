@@ -1,0 +1,95 @@
+/**
+ * The SQLite schema and its migrations. `PRAGMA user_version` records the
+ * version; each migration moves one version forward, in one transaction.
+ */
+import type Database from "better-sqlite3";
+import { AloftError } from "../errors.ts";
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE executions (
+    id TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    bundle_hash TEXT NOT NULL,
+    bundle_path TEXT NOT NULL,
+    interfaces TEXT NOT NULL,
+    status TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    outputs TEXT,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER
+  );
+  CREATE INDEX executions_by_time ON executions (created_at DESC);
+  CREATE TABLE nodes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    parent_id TEXT,
+    entity TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    graph TEXT,
+    cache_key TEXT,
+    cached INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER,
+    ended_at INTEGER,
+    UNIQUE (execution_id, id)
+  );
+  CREATE TABLE attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    worker_pid INTEGER,
+    log_path TEXT NOT NULL,
+    error TEXT,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    UNIQUE (execution_id, node_id, attempt),
+    FOREIGN KEY (execution_id, node_id) REFERENCES nodes (execution_id, id) ON DELETE CASCADE
+  );
+  CREATE TABLE cache (
+    key TEXT PRIMARY KEY,
+    entity TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    execution_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: Database.Database, path: string): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new AloftError({
+      code: "STORE_TOO_NEW",
+      kind: "system",
+      message: `the state database ${path} was written by a newer aloft (schema version ${current}, this one knows ${SCHEMA_VERSION}); upgrade aloft, or move the database aside`,
+    });
+  }
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+  if (current === 0 && tables.n > 0) {
+    throw new AloftError({
+      code: "STORE_NOT_ALOFT",
+      kind: "system",
+      message: `${path} is a SQLite database that aloft did not create; point aloft at another workspace or move the file aside`,
+    });
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,41 @@
+/** Records and assertions shared by the state store's tests. */
+import assert from "node:assert/strict";
+import { AloftError } from "../errors.ts";
+import type { ExecutionRecord, NodeRecord } from "./state-store.ts";
+
+export function execution(id: string, overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  return {
+    id,
+    file: "/work/flows/train.ts",
+    entity: "train",
+    kind: "workflow",
+    bundleHash: "sha256:abc",
+    bundlePath: "/work/.aloft/bundles/abc.mjs",
+    interfaces: { train: { inputs: { rows: { kind: "number" } }, outputs: { kind: "string" } } } as unknown as ExecutionRecord["interfaces"],
+    status: "running",
+    inputs: { rows: 3, when: { $date: "2024-01-02T00:00:00.000Z" } },
+    createdAt: 1_000,
+    ...overrides,
+  };
+}
+
+export function node(executionId: string, id: string, overrides: Partial<NodeRecord> = {}): NodeRecord {
+  return { executionId, id, parentId: null, entity: id, kind: "task", status: "pending", cached: false, attempts: 0, ...overrides };
+}
+
+/** Asserts that `fn` throws an AloftError with `code` whose message matches every pattern. */
+export function assertStoreError(fn: () => unknown, code: string, ...patterns: Array<RegExp | string>): AloftError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  assert.ok(thrown instanceof AloftError, `expected an AloftError ${code}, got ${thrown === undefined ? "no error" : String(thrown)}`);
+  assert.equal(thrown.info.code, code, thrown.message);
+  for (const pattern of patterns) {
+    if (typeof pattern === "string") assert.ok(thrown.message.includes(pattern), `"${thrown.message}" should name ${pattern}`);
+    else assert.match(thrown.message, pattern);
+  }
+  return thrown;
+}
