@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AloftError } from "../runner/errors.ts";
+import { AloftError } from "./errors.ts";
 import type { CompilerDiagnostic } from "./diagnostics.ts";
 import { readEntities, type EntityReading } from "./interfaces.ts";
 import { TypeScriptSession } from "./ts-api.ts";

@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { API } from "typescript/unstable/sync";
 import type { Checker, Program, Project, Snapshot } from "typescript/unstable/sync";
 import type { SourceFile } from "typescript/unstable/ast";
-import { AloftError } from "../runner/errors.ts";
+import { AloftError } from "./errors.ts";
 
 export { DiagnosticCategory, ObjectFlags, SignatureKind, SymbolFlags, TypeFlags } from "typescript/unstable/sync";
 export type {

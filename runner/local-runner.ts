@@ -11,7 +11,7 @@ import { BlobStore } from "./blobs/blob-store.ts";
 import { bundleWorkflowFile, type Bundle } from "./bundle/bundler.ts";
 import { loadInterfaces } from "./bundle/interfaces-cache.ts";
 import type { WireValue } from "./data/wire.ts";
-import { AloftError } from "./errors.ts";
+import { AloftError } from "../compiler/errors.ts";
 import type { ExecutionListener } from "./engine/events.ts";
 import { ExecutionLock } from "./engine/execution-lock.ts";
 import { createExecution, describeBundle, loadExecution } from "./engine/launch.ts";

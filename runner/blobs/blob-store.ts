@@ -11,7 +11,7 @@ import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/pro
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Stats } from "node:fs";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import type { WireDir, WireFile } from "../data/wire.ts";
 import { assertDigest, digestOfHex, hexOf, isDigest } from "./digest.ts";
 import { parseManifest, serializeManifest, type DirManifest, type ManifestEntry } from "./dir-manifest.ts";

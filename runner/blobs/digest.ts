@@ -3,7 +3,7 @@
  * digest that enters the blob store from outside (a wire value, a manifest,
  * a CLI flag) is checked here before it becomes a path on disk.
  */
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 

@@ -3,7 +3,7 @@
  * below it by POSIX relative path, with its content digest and size, sorted,
  * so the same tree always serializes to the same bytes and digest.
  */
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { isDigest } from "./digest.ts";
 
 export interface ManifestEntry {

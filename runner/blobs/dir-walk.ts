@@ -6,7 +6,7 @@
  */
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 export interface WalkedFile {
   /** POSIX path relative to the walked directory. */

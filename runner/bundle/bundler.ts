@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { build, type Message } from "esbuild";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { fingerprintAll, sha256, unchanged, type Fingerprints } from "./fingerprints.ts";
 
 export interface Bundle {

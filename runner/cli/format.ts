@@ -3,7 +3,7 @@
  */
 import { relative } from "node:path";
 import { isWireDate, isWireDir, isWireFile, type WireValue } from "../data/wire.ts";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { BlobStore } from "../blobs/blob-store.ts";
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;

@@ -2,7 +2,7 @@
 /**
  * The `aloft` command line.
  */
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { executionsCommand } from "./executions-command.ts";
 import { formatError } from "./format.ts";
 import { logsCommand } from "./logs-command.ts";

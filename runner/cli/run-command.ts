@@ -6,7 +6,7 @@ import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
 import { formatType, type EntityInterface } from "../../compiler/type-spec.ts";
 import { checkInputNames, parseCliValue } from "../data/cli-input.ts";
 import type { WireValue } from "../data/wire.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TypeSpec } from "../../compiler/type-spec.ts";
 import { BlobStore } from "../blobs/blob-store.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { parseCliValue } from "./cli-input.ts";
 import { isWireDir, isWireFile, type WireValue } from "./wire.ts";
 

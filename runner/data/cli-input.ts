@@ -7,7 +7,7 @@
  */
 import { formatType, type EntityInterface, type TypeSpec } from "../../compiler/type-spec.ts";
 import type { BlobStore } from "../blobs/blob-store.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { jsonToWire, LocalPathProblem, uploadPath, type JsonReading } from "./cli-json.ts";
 import { isIsoDate } from "./transformers/date.ts";
 import { typeEngine } from "./type-engine.ts";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { describe, it } from "node:test";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { checkInputNames } from "./input-names.ts";
 
 const train: EntityInterface = {

@@ -4,7 +4,7 @@
  * first, with the closest declared name.
  */
 import { formatType, type EntityInterface, type FieldSpec, type TypeSpec } from "../../compiler/type-spec.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 export function checkInputNames(entity: EntityInterface, given: Record<string, unknown>): void {
   const declared = Object.keys(entity.inputs);

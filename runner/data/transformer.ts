@@ -6,7 +6,7 @@
  */
 import type { TypeSpec } from "../../compiler/type-spec.ts";
 import type { BlobStore } from "../blobs/blob-store.ts";
-import type { AloftError } from "../errors.ts";
+import type { AloftError } from "../../compiler/errors.ts";
 import type { WireValue } from "./wire.ts";
 
 export type EntityKindLabel = "task" | "workflow" | "dynamic";

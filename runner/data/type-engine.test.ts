@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Dir, File } from "../../sdk/file.ts";
 import { BlobStore } from "../blobs/blob-store.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { decode, encode, type DataContext } from "./type-engine.ts";
 import type { WireValue } from "./wire.ts";
 

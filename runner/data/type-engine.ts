@@ -11,7 +11,7 @@
  *   canonicalJson / hashWire     what cache keys hash
  */
 import type { TypeSpec } from "../../compiler/type-spec.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { whyNotData } from "./not-data.ts";
 import type { DataContext, DataTransformer, DecodeScope, EncodeScope, ValidateScope } from "./transformer.ts";
 import { arrayTransformer } from "./transformers/array.ts";

@@ -3,7 +3,7 @@
  * one-node graph that lets a task or dynamic run as an execution of its own.
  */
 import { INPUTS_NODE, type Binding, type Graph } from "../../compiler/graph.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import type { WireValue } from "../data/wire.ts";
 
 /** Looks up the outputs of a node in the same graph, or the graph's inputs. */

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 export class ExecutionLock {
   private constructor(private readonly path: string) {}

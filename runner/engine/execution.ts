@@ -8,7 +8,7 @@ import type { Graph } from "../../compiler/graph.ts";
 import type { TaskOptions } from "../../sdk/types.ts";
 import type { WireValue } from "../data/wire.ts";
 import { hashWire, validate } from "../data/type-engine.ts";
-import { AloftError, type ErrorInfo } from "../errors.ts";
+import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
 import type { ExecutionRecord, NodePatch, NodeRecord, StateStore } from "../store/state-store.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { mapItems, resolveBinding, resolveInputs } from "./bindings.ts";

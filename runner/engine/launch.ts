@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { Graph } from "../../compiler/graph.ts";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
 import type { WireValue } from "../data/wire.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { singleNodeGraph } from "./bindings.ts";

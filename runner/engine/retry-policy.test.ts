@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import { backoffDelay, failureHistory, parseDuration, shouldRetry, SYSTEM_RETRIES } from "./retry-policy.ts";
 
 const userError: ErrorInfo = { code: "TASK_FAILED", kind: "user", message: "boom" };

@@ -2,7 +2,7 @@
  * Whether and when a failed attempt is tried again: a pure function of the
  * failure and the attempts so far, so it is the same for every backend.
  */
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 
 /** Failures that come out the same however often they are tried. */
 const DETERMINISTIC = new Set(["DATA_INVALID", "ENTITY_NOT_FOUND", "ENTITY_NOT_EXPORTED", "INPUT_INVALID", "WORKFLOW_NOT_STATIC", "WORKFLOW_ASYNC", "BUNDLE_LOAD_FAILED", "WORKFLOW_BUILD_FAILED", "ENTITY_KIND_MISMATCH"]);

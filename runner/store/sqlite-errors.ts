@@ -3,7 +3,7 @@
  * what to do. Errors that are not SQLite's (a bug, or an error thrown by the
  * function given to `transaction`) pass through untouched.
  */
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 export function storeError(error: unknown, path: string, doing: string): unknown {
   if (error instanceof AloftError) return error;

@@ -3,7 +3,7 @@
  * version; each migration moves one version forward, in one transaction.
  */
 import type Database from "better-sqlite3";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 const MIGRATIONS: string[] = [
   `

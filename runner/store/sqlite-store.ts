@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as Connection, Statement } from "better-sqlite3";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import { storeError, unwritable } from "./sqlite-errors.ts";
 import {
   attemptFromRow,

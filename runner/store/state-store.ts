@@ -1,6 +1,6 @@
 import type { Graph, NodeKind } from "../../compiler/graph.ts";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { WireValue } from "../data/wire.ts";
 
 export type ExecutionStatus = "running" | "succeeded" | "failed" | "cancelled";

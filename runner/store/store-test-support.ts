@@ -1,6 +1,6 @@
 /** Records and assertions shared by the state store's tests. */
 import assert from "node:assert/strict";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import type { ExecutionRecord, NodeRecord } from "./state-store.ts";
 
 export function execution(id: string, overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {

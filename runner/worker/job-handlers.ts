@@ -9,7 +9,7 @@ import { definitionOf, type EntityDefinition, type EntityKind } from "../../sdk/
 import { runtime } from "../../sdk/runtime.ts";
 import type { TaskOptions } from "../../sdk/types.ts";
 import type { WireValue } from "../data/wire.ts";
-import { AloftError, type ErrorInfo } from "../errors.ts";
+import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
 import type { Codec } from "./codec.ts";
 import type { AttemptRef, EntityDescription, JobResult, RunnerToWorker } from "./protocol.ts";
 import { traceGraph } from "./tracer.ts";

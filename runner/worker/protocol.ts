@@ -4,7 +4,7 @@
  */
 import type { Graph } from "../../compiler/graph.ts";
 import type { TaskOptions } from "../../sdk/types.ts";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { WireValue } from "../data/wire.ts";
 
 export interface EntityDescription {

@@ -6,7 +6,7 @@
  */
 import { INPUTS_NODE } from "../../compiler/graph.ts";
 import { REF } from "../../sdk/runtime.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 
 export interface RefTarget {
   node: string;

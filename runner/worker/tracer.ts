@@ -8,7 +8,7 @@ import type { EntityDefinition } from "../../sdk/entity.ts";
 import { FIXED, runtime, type MapCall, type Tracer } from "../../sdk/runtime.ts";
 import { fieldOf, itemOf } from "../data/field-path.ts";
 import type { WireValue } from "../data/wire.ts";
-import { AloftError } from "../errors.ts";
+import { AloftError } from "../../compiler/errors.ts";
 import type { Codec } from "./codec.ts";
 import { refOf, symbolicRef, type RefOwner } from "./symbolic-ref.ts";
 

@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from "node:url";
 import type { EntityDefinition } from "../../sdk/entity.ts";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import { blobCodec } from "./codec.ts";
 import { exportedEntities, JobHandlers } from "./job-handlers.ts";
 import { OutputCapture } from "./output-capture.ts";

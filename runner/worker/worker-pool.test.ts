@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { bundleFixture } from "../../test/fixtures/worker/bundle-fixture.ts";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { JobResult } from "./protocol.ts";
 import { formatDuration, WorkerPool } from "./worker-pool.ts";
 

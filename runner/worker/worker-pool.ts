@@ -7,7 +7,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Job, JobOptions, TaskExecutor } from "../engine/executor.ts";
-import { AloftError, type ErrorInfo } from "../errors.ts";
+import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
 import type { JobResult, RunnerToWorker, WorkerToRunner } from "./protocol.ts";
 import { lastLines, outOfMemoryLine, WorkerProcess, type Death, type WorkerEvents } from "./worker-process.ts";
 

@@ -3,7 +3,7 @@
  * running, and the tail of its stderr, kept to explain its death.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
 import { BUNDLE_LOAD_EXIT_CODE, type RunnerToWorker, type WorkerToRunner } from "./protocol.ts";
 
 export interface SpawnOptions {

@@ -1,5 +1,5 @@
 /** A `Date` travels as `{ $date: ISO 8601 }`, always in UTC with milliseconds. */
-import { AloftError } from "../../errors.ts";
+import { AloftError } from "../../../compiler/errors.ts";
 import type { DataTransformer } from "../transformer.ts";
 import { isWireDate, type WireDate } from "../wire.ts";
 import { mismatch } from "../wire-describe.ts";
