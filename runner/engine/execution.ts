@@ -395,12 +395,16 @@ export class Execution {
     const patch: NodePatch = { status: "succeeded", outputs, cached, endedAt: Date.now() };
     if (record.cacheKey) patch.cacheKey = record.cacheKey;
     if (cached && record.startedAt === undefined) patch.startedAt = patch.endedAt;
-    this.ctx.store.transaction(() => {
+    if (!cached && record.cacheKey) {
+      const key = record.cacheKey;
+      this.ctx.store.transaction(() => {
+        this.update(node, patch);
+        this.ctx.store.putCached({ key, entity: record.entity, outputs, executionId: this.record.id, nodeId: record.id, createdAt: Date.now() });
+      });
+    } else {
+      // One write: no transaction of its own (a cache hit inside a map's batch would pay a savepoint each).
       this.update(node, patch);
-      if (!cached && record.cacheKey) {
-        this.ctx.store.putCached({ key: record.cacheKey, entity: record.entity, outputs, executionId: this.record.id, nodeId: record.id, createdAt: Date.now() });
-      }
-    });
+    }
     if (node.map) {
       this.itemSettled(node.map, true);
       return;
