@@ -135,4 +135,25 @@ describe("aloft CLI", () => {
     assert.equal(get.status, "succeeded");
     assert.equal(get.outputs, 4);
   });
+  it("resumes an interrupted dynamic from its stored graph, without re-running finished steps", async () => {
+    const marker = join(workspace, "dynamic-marker");
+    const child = spawn(process.execPath, [cli, "run", flows, "slowSteps", "--n", "4", "--marker", marker, "--ms", "400"], {
+      cwd: repo,
+      env: { ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1" },
+      stdio: "ignore",
+    });
+    for (let i = 0; i < 200 && !(existsSync(marker) && readFileSync(marker, "utf8").split("\n").length > 2); i++) await sleep(50);
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    const list = JSON.parse(aloft("executions", "list", "--json").stdout) as { executionId: string; entity: string; status: string }[];
+    const interrupted = list.find((e) => e.entity === "slowSteps");
+    assert.ok(interrupted && interrupted.status === "running");
+    const resumed = aloft("executions", "resume", interrupted.executionId);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const steps = readFileSync(marker, "utf8").trim().split("\n");
+    assert.equal(steps.filter((s) => s === "1").length, 1, `step 1 ran once: ${steps}`);
+    assert.ok(steps.includes("4"));
+    const get = JSON.parse(aloft("executions", "get", interrupted.executionId, "--json").stdout);
+    assert.equal(get.outputs, 4);
+  });
 });

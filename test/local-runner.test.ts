@@ -129,6 +129,14 @@ describe("local runner", () => {
     assert.equal(runner.store.getNode(record.id, "sumUpTo")?.graph?.nodes.length, 4);
   });
 
+  it("runs a workflow called from a workflow as a sub-graph of its node", async () => {
+    const record = await runner.run(prepared, "nested", { x: 3 });
+    assert.equal(record.status, "succeeded");
+    assert.equal(record.outputs, 24 + 8);
+    const ids = runner.store.listNodes(record.id).map((n) => n.id);
+    assert.ok(ids.includes("diamond/add") && ids.includes("diamond-2/double-3"), ids.join(","));
+  });
+
   it("passes files between tasks through the blob store", async () => {
     const record = await runner.run(prepared, "report", { title: "q3" });
     assert.equal(record.status, "succeeded");
