@@ -3,6 +3,7 @@
  * The `aloft` command line.
  */
 import { AloftError } from "../../compiler/errors.ts";
+import { checkCommand } from "./check-command.ts";
 import { executionsCommand } from "./executions-command.ts";
 import { formatError } from "./format.ts";
 import { logsCommand } from "./logs-command.ts";
@@ -11,6 +12,7 @@ import { USAGE, UsageError } from "./usage.ts";
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
+  check: checkCommand,
   executions: executionsCommand,
   logs: logsCommand,
 };

@@ -1,0 +1,41 @@
+// `aloft check` as a user runs it: the built CLI over real files.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { it } from "node:test";
+
+const repo = resolve(import.meta.dirname, "..");
+const check = (...args: string[]) => {
+  const result = spawnSync(process.execPath, [join(repo, "dist/cli.js"), "check", ...args], { cwd: repo, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+};
+
+it("finds every sample clean", () => {
+  const { code, stdout } = check("--json", "samples");
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(stdout), []);
+});
+
+it("reports a planted wiring error at its line, 1-based, and exits 1", () => {
+  const { code, stdout } = check("--json", "test/fixtures/check");
+  assert.equal(code, 1);
+  const [diagnostic, ...rest] = JSON.parse(stdout);
+  assert.equal(rest.length, 0);
+  assert.equal(diagnostic.file, join(repo, "test/fixtures/check/planted.ts"));
+  assert.deepEqual([diagnostic.line, diagnostic.column, diagnostic.severity, diagnostic.code], [8, 66, "error", "TS2322"]);
+  assert.match(diagnostic.message, /number\[\].*string\[\]/s);
+  assert.ok(diagnostic.endLine >= diagnostic.line && typeof diagnostic.endColumn === "number");
+});
+
+it("reports aloft's own rules, naming entity and field", () => {
+  const { code, stdout } = check("--json", "test/fixtures/compiler/not-data.ts");
+  assert.equal(code, 1);
+  const messages = (JSON.parse(stdout) as { code: string; message: string }[]).filter((d) => d.code === "ALOFT_NOT_DATA").map((d) => d.message);
+  assert.ok(messages.some((m) => m.startsWith('input "cb" of task "fit" is a function')), messages.join("\n"));
+});
+
+it("says which path does not exist", () => {
+  const { code, stderr } = check("no/such/dir");
+  assert.equal(code, 2);
+  assert.match(stderr, /no\/such\/dir: no such file or folder/);
+});
