@@ -6,6 +6,7 @@
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { CompilerDiagnostic } from "../compiler/diagnostics.ts";
+import type { Graph } from "../compiler/graph.ts";
 import type { EntityInterface } from "../compiler/type-spec.ts";
 import { BlobStore } from "./blobs/blob-store.ts";
 import { bundleWorkflowFile, type Bundle } from "./bundle/bundler.ts";
@@ -92,6 +93,17 @@ export class LocalRunner {
     } finally {
       lock.release();
     }
+  }
+
+  /** The graph a workflow's body builds, traced in a worker as a run would. */
+  async trace(prepared: PreparedFile, entity: string): Promise<Graph> {
+    return this.withPool(prepared.bundle.path, { workers: 1 }, async (pool) => {
+      const inputs = Object.keys(prepared.interfaces[entity]?.inputs ?? {});
+      const result = await pool.run({ type: "trace", entity, inputs });
+      if (!result.ok) throw new AloftError(result.error);
+      if (!("graph" in result)) throw new Error(`trace of "${entity}" returned no graph`);
+      return result.graph;
+    });
   }
 
   close(): void {

@@ -156,4 +156,18 @@ describe("aloft CLI", () => {
     const get = JSON.parse(aloft("executions", "get", interrupted.executionId, "--json").stdout);
     assert.equal(get.outputs, 4);
   });
+  it("prints a workflow's graph as JSON, Mermaid or dot", () => {
+    const json = aloft("graph", flows, "diamond");
+    assert.equal(json.code, 0, json.stderr);
+    const graph = JSON.parse(json.stdout);
+    assert.deepEqual(graph.nodes.map((n: { id: string }) => n.id), ["double", "double-2", "double-3", "add"]);
+    assert.deepEqual(graph.nodes[1].inputs, { x: { ref: { node: "double" } } });
+    const dot = aloft("graph", flows, "diamond", "--format", "dot");
+    assert.match(dot.stdout, /"double" -> "double-2" \[label="x"\];/);
+    const mermaid = aloft("graph", flows, "diamond", "--format=mermaid");
+    assert.match(mermaid.stdout, /^flowchart LR/);
+    const notWorkflow = aloft("graph", flows, "double");
+    assert.equal(notWorkflow.code, 2);
+    assert.match(notWorkflow.stderr, /"double" is a task/);
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { AloftError } from "../../compiler/errors.ts";
 import { checkCommand } from "./check-command.ts";
+import { graphCommand } from "./graph-command.ts";
 import { executionsCommand } from "./executions-command.ts";
 import { formatError } from "./format.ts";
 import { logsCommand } from "./logs-command.ts";
@@ -13,6 +14,7 @@ import { USAGE, UsageError } from "./usage.ts";
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   run: runCommand,
   check: checkCommand,
+  graph: graphCommand,
   executions: executionsCommand,
   logs: logsCommand,
 };
