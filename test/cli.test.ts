@@ -110,52 +110,53 @@ describe("aloft CLI", () => {
     assert.match(missing.stderr, /no execution "nosuchid"/);
   });
 
-  it("resumes an execution whose runner was killed with SIGKILL, without re-running finished nodes", async () => {
-    const marker = join(workspace, "chain-marker");
-    const child = spawn(process.execPath, [cli, "run", flows, "chain", "--marker", marker, "--ms", "400"], {
+  /**
+   * Starts `aloft run` on an entity whose steps write `marker`, kills the
+   * runner with SIGKILL once the second step has started (so the first has
+   * finished), and returns the id of the execution it left running.
+   */
+  async function killMidRun(entity: string, marker: string, inputs: string[]): Promise<string> {
+    const child = spawn(process.execPath, [cli, "run", flows, entity, "--marker", marker, ...inputs], {
       cwd: repo,
       env: { ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1" },
       stdio: "ignore",
     });
-    // Wait until the second step has started: the first has finished.
     for (let i = 0; i < 200 && !(existsSync(marker) && readFileSync(marker, "utf8").split("\n").length > 2); i++) await sleep(50);
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
     const list = JSON.parse(aloft("executions", "list", "--json").stdout) as { executionId: string; entity: string; status: string }[];
-    const interrupted = list.find((e) => e.entity === "chain");
+    const interrupted = list.find((e) => e.entity === entity);
     assert.ok(interrupted, "the killed run was recorded");
     assert.equal(interrupted.status, "running");
-    const resumed = aloft("executions", "resume", interrupted.executionId);
+    return interrupted.executionId;
+  }
+
+  it("resumes an execution whose runner was killed with SIGKILL, without re-running finished nodes", async () => {
+    const marker = join(workspace, "chain-marker");
+    const executionId = await killMidRun("chain", marker, ["--ms", "400"]);
+    const resumed = aloft("executions", "resume", executionId);
     assert.equal(resumed.code, 0, resumed.stderr);
     const steps = readFileSync(marker, "utf8").trim().split("\n");
     assert.equal(steps.filter((s) => s === "1").length, 1, `step 1 ran once: ${steps}`);
     assert.deepEqual([...new Set(steps)], ["1", "2", "3", "4"].filter((s) => steps.includes(s)));
     assert.ok(steps.includes("4"));
-    const get = JSON.parse(aloft("executions", "get", interrupted.executionId, "--json").stdout);
+    const get = JSON.parse(aloft("executions", "get", executionId, "--json").stdout);
     assert.equal(get.status, "succeeded");
     assert.equal(get.outputs, 4);
   });
+
   it("resumes an interrupted dynamic from its stored graph, without re-running finished steps", async () => {
     const marker = join(workspace, "dynamic-marker");
-    const child = spawn(process.execPath, [cli, "run", flows, "slowSteps", "--n", "4", "--marker", marker, "--ms", "400"], {
-      cwd: repo,
-      env: { ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1" },
-      stdio: "ignore",
-    });
-    for (let i = 0; i < 200 && !(existsSync(marker) && readFileSync(marker, "utf8").split("\n").length > 2); i++) await sleep(50);
-    child.kill("SIGKILL");
-    await new Promise((r) => child.on("exit", r));
-    const list = JSON.parse(aloft("executions", "list", "--json").stdout) as { executionId: string; entity: string; status: string }[];
-    const interrupted = list.find((e) => e.entity === "slowSteps");
-    assert.ok(interrupted && interrupted.status === "running");
-    const resumed = aloft("executions", "resume", interrupted.executionId);
+    const executionId = await killMidRun("slowSteps", marker, ["--n", "4", "--ms", "400"]);
+    const resumed = aloft("executions", "resume", executionId);
     assert.equal(resumed.code, 0, resumed.stderr);
     const steps = readFileSync(marker, "utf8").trim().split("\n");
     assert.equal(steps.filter((s) => s === "1").length, 1, `step 1 ran once: ${steps}`);
     assert.ok(steps.includes("4"));
-    const get = JSON.parse(aloft("executions", "get", interrupted.executionId, "--json").stdout);
+    const get = JSON.parse(aloft("executions", "get", executionId, "--json").stdout);
     assert.equal(get.outputs, 4);
   });
+
   it("prints a workflow's graph as JSON, Mermaid or dot", () => {
     const json = aloft("graph", flows, "diamond");
     assert.equal(json.code, 0, json.stderr);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { bundleFixture } from "../../test/fixtures/worker/bundle-fixture.ts";
 import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { JobResult } from "./protocol.ts";
-import { formatDuration, WorkerPool } from "./worker-pool.ts";
+import { formatTimeout, WorkerPool } from "./worker-pool.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "aloft-pool-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -173,6 +173,6 @@ describe("worker pool limits", () => {
   });
 
   it("formats timeouts the way users write them", () => {
-    assert.deepEqual([250, 2000, 1500, 90_000, 120_000, 3_600_000].map(formatDuration), ["250ms", "2s", "1.5s", "90s", "2m", "1h"]);
+    assert.deepEqual([250, 2000, 1500, 90_000, 120_000, 3_600_000].map(formatTimeout), ["250ms", "2s", "1.5s", "90s", "2m", "1h"]);
   });
 });

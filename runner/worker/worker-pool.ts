@@ -221,7 +221,7 @@ export class WorkerPool implements TaskExecutor {
     const error: ErrorInfo = {
       code: "TASK_TIMEOUT",
       kind: "timeout",
-      message: `${jobSubject(pending.message)} ran longer than its timeout of ${formatDuration(timeoutMs)} and was stopped`,
+      message: `${jobSubject(pending.message)} ran longer than its timeout of ${formatTimeout(timeoutMs)} and was stopped`,
     };
     if (entity) error.entity = entity;
     pending.resolve({ ok: false, error });
@@ -295,7 +295,7 @@ function closedError(): ErrorInfo {
   return { code: "POOL_CLOSED", kind: "system", message: "the worker pool was closed before the job finished" };
 }
 
-export function formatDuration(ms: number): string {
+export function formatTimeout(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   const units: [number, string][] = [[3_600_000, "h"], [60_000, "m"], [1000, "s"]];
   for (const [size, unit] of units) if (ms % size === 0) return `${ms / size}${unit}`;
