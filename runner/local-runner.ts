@@ -15,6 +15,7 @@ import type { WireValue } from "./data/wire.ts";
 import { AloftError } from "../compiler/errors.ts";
 import type { ExecutionListener } from "./engine/events.ts";
 import { ExecutionLock } from "./engine/execution-lock.ts";
+import type { EngineContext } from "./engine/execution.ts";
 import { createExecution, describeBundle, loadExecution } from "./engine/launch.ts";
 import { LogSink } from "./engine/log-sink.ts";
 import type { BackoffOptions } from "./engine/retry-policy.ts";
@@ -113,7 +114,7 @@ export class LocalRunner {
   private async withPool<T>(
     bundlePath: string,
     options: RunOptions,
-    body: (pool: WorkerPool, ctx: import("./engine/execution.ts").EngineContext) => Promise<T>,
+    body: (pool: WorkerPool, ctx: EngineContext) => Promise<T>,
   ): Promise<T> {
     const { entry, execArgv } = workerEntry();
     const pool = new WorkerPool({

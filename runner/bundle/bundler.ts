@@ -14,10 +14,6 @@ export interface Bundle {
   hash: string;
   /** Absolute path of the bundle (`bundle.mjs`, source map beside it). */
   path: string;
-  /** sha256 over the source files that went in, by path and content. */
-  sourceHash: string;
-  /** Absolute paths of the source files that went in. */
-  sources: string[];
 }
 
 interface IndexEntry {
@@ -64,14 +60,8 @@ export async function bundleWorkflowFile(file: string, cacheDir: string): Promis
   if (!code || !map) throw new Error("esbuild produced no bundle");
   const hash = sha256(code.contents);
   const dir = join(cacheDir, hash);
-  const sources = Object.keys(result.metafile.inputs).map((p) => resolve(p));
-  const sourceInfo = fingerprintAll(sources);
-  const bundle: Bundle = {
-    hash,
-    path: join(dir, "bundle.mjs"),
-    sources,
-    sourceHash: sha256(JSON.stringify(Object.entries(sourceInfo).map(([p, s]) => [p, s.sha256]).sort())),
-  };
+  const sourceInfo = fingerprintAll(Object.keys(result.metafile.inputs).map((p) => resolve(p)));
+  const bundle: Bundle = { hash, path: join(dir, "bundle.mjs") };
   if (!existsSync(bundle.path)) {
     // esbuild wrote source paths relative to `pending/`, a sibling of `dir`,
     // so the map stays valid. Write to a temp folder and move it in whole.
