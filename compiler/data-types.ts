@@ -113,7 +113,8 @@ export class DataTypeReader {
     if (dataClass) return { kind: dataClass };
     if (this.checker.isArrayType(type)) {
       const items = this.#typeArguments(type)[0];
-      return { kind: "array", items: items ? this.#convert(items, this.#enter(context, "[]", 0)) : ANY };
+      // A workflow may return a list of promised outputs: `[a(...), b(...)]`.
+      return { kind: "array", items: items ? this.#convert(items, this.#enter(context, "[]", context.awaitDepth - 1)) : ANY };
     }
     if (this.checker.isTupleType(type)) {
       // TypeSpec has no tuples: a tuple travels as an array of any of its element types.

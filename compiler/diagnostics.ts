@@ -47,3 +47,13 @@ export function offsetToLineColumn(text: string, offset: number): { line: number
 export function hasErrors(diagnostics: readonly CompilerDiagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
+
+/** The 0-based offset of a 1-based line and column of `text` (the inverse of offsetToLineColumn). */
+export function lineColumnToOffset(text: string, line: number, column: number): number {
+  let offset = 0;
+  for (let current = 1; current < line && offset < text.length; offset++) {
+    const c = text.charCodeAt(offset);
+    if (c === 10 || (c === 13 && text.charCodeAt(offset + 1) !== 10)) current++;
+  }
+  return Math.min(offset + column - 1, text.length);
+}

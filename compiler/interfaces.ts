@@ -23,6 +23,12 @@ import {
   type VariableDeclaration,
 } from "./ts-api.ts";
 import { typescriptDiagnostics } from "./typescript-diagnostics.ts";
+import { CallResolver } from "./call-targets.ts";
+import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
+import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
+import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
+import { checkEntityBody, type Report } from "./workflow-rules.ts";
+import { skipOuterExpressions } from "./ast-helpers.ts";
 
 export interface EntityReading {
   entities: EntityInterface[];
@@ -33,14 +39,19 @@ export interface EntityReading {
    * files of dependencies, its tsconfig), so a cache knows when it is stale.
    */
   sources: string[];
+  /** The graph of each exported workflow, read from its body without running it. */
+  graphs: Record<string, Graph>;
+  /** Why a workflow has no static graph (its body breaks a rule, or is beyond the static reading). */
+  graphsUnavailable: Record<string, string>;
 }
 
 const DATA_KINDS = "strings, numbers, booleans, null, arrays, plain records, Date, File and Dir";
 
 /**
- * Reads `file`'s entities. Pass a long-lived `session` to reuse its TypeScript
- * process and loaded projects; without one, a session is opened and closed.
- * Throws an `AloftError` (`FILE_NOT_FOUND`) when the file does not exist.
+ * Reads `file`'s entities, checks their bodies and reads each workflow's graph.
+ * Pass a long-lived `session` to reuse its TypeScript process and loaded
+ * projects; without one, a session is opened and closed. Throws an
+ * `AloftError` (`FILE_NOT_FOUND`) when the file does not exist.
  */
 export function readEntities(file: string, session?: TypeScriptSession): EntityReading {
   if (!session) {
@@ -52,27 +63,94 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
     }
   }
   const opened = session.open(file);
-  const diagnostics = typescriptDiagnostics(opened, session);
   const reader = new EntityReader(opened);
   const entities = reader.read();
+  const calls = new CallResolver(opened, reader.sdk, reader.sites, (e) => reader.entityCall(e));
+  const diagnostics = rewriteWiringDiagnostics(typescriptDiagnostics(opened, session), opened, calls, reader.types);
   diagnostics.push(...reader.diagnostics);
+  const bodyErrors: CompilerDiagnostic[] = [];
+  const report: Report = (at, severity, code, message) => {
+    const d: CompilerDiagnostic = { file: opened.file, ...rangeToPositions(opened.text, at.getStart(opened.sourceFile), at.end), severity, code, message };
+    diagnostics.push(d);
+    if (severity === "error") bodyErrors.push(d);
+  };
+
+  const graphs: Record<string, Graph> = {};
+  const graphsUnavailable: Record<string, string> = {};
+  for (const site of reader.sites) {
+    if (site.entity.kind === "task") continue;
+    checkEntityBody(opened, site, calls, reader.sdk, report);
+    if (site.entity.kind !== "workflow") continue;
+    const reading = readStaticGraph(opened, site, calls);
+    if ("ok" in reading) {
+      graphs[site.entity.name] = reading.ok.graph;
+      warnUnusedOutputs(reading.ok, site, reader.sites, report);
+    } else {
+      graphsUnavailable[site.entity.name] = reading.unavailable;
+    }
+  }
+
+  dropExplainedTypeErrors(diagnostics, bodyErrors);
   const rank = (d: CompilerDiagnostic) => (d.file === opened.file ? "" : d.file);
   diagnostics.sort((a, b) => rank(a).localeCompare(rank(b)) || a.line - b.line || a.column - b.column);
   const sources = opened.program
     .getSourceFileNames()
     .filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
   if (!opened.synthesizedConfig) sources.push(opened.configFile);
-  return { entities, diagnostics, sources };
+  return { entities, diagnostics, sources, graphs, graphsUnavailable };
 }
 
-class EntityReader {
+/**
+ * TypeScript's complaint inside code a workflow rule already reported
+ * (`Property 'length' does not exist on type 'Promise<number[]>'` where aloft
+ * says the workflow reads a field of an output) repeats it less clearly. The
+ * file stays rejected: the rule's error is there.
+ */
+function dropExplainedTypeErrors(diagnostics: CompilerDiagnostic[], bodyErrors: readonly CompilerDiagnostic[]): void {
+  const before = (a: { line: number; column: number }, b: { line: number; column: number }) => a.line < b.line || (a.line === b.line && a.column <= b.column);
+  const explained = (d: CompilerDiagnostic) =>
+    d.code.startsWith("TS") &&
+    bodyErrors.some((e) => e.file === d.file && before(e, d) && before({ line: d.line, column: d.column }, { line: e.endLine, column: e.endColumn }));
+  for (let i = diagnostics.length - 1; i >= 0; i--) if (explained(diagnostics[i]!)) diagnostics.splice(i, 1);
+}
+
+/** A call whose output nothing reads: work done for nothing, or a wire forgotten. */
+function warnUnusedOutputs(read: StaticGraph, site: EntitySite, sites: readonly EntitySite[], report: Report): void {
+  const used = upstreamOf(read.graph.output);
+  for (const node of read.graph.nodes) nodeUpstream(node).forEach((id) => used.add(id));
+  for (const node of read.graph.nodes) {
+    if (used.has(node.id)) continue;
+    const output = sites.find((s) => s.entity.name === node.entity)?.entity.output;
+    if (!output || isEmptyOutput(output)) continue;
+    const call = read.calls.get(node.id);
+    if (!call) continue;
+    const callee = node.kind === "map" ? `map over task "${node.entity}"` : `${node.kind} "${node.entity}"`;
+    report(call, "warning", "ALOFT_UNUSED_OUTPUT", `the output of ${callee} is never used in ${site.entity.kind} "${site.entity.name}": no call takes it and the workflow does not return it; pass it on or return it, or remove the call`);
+  }
+}
+
+/** Where an exported entity is declared, for the passes that read its body and its calls. */
+export interface EntitySite {
+  entity: EntityInterface;
+  /** The `task(...)` / `workflow(...)` / `dynamic(...)` call. */
+  call: CallExpression;
+  /** The resolved symbol of the entity's declaration: calls to it resolve to the same id. */
+  symbolId: number;
+}
+
+export class EntityReader {
   readonly diagnostics: CompilerDiagnostic[] = [];
+  readonly sites: EntitySite[] = [];
+  readonly sdk: SdkDeclarations;
+  readonly types: DataTypeReader;
   readonly #sdk: SdkDeclarations;
   readonly #types: DataTypeReader;
+  /** Export name of each entity seen, by symbol id, to catch one entity exported twice. */
+  readonly #exportedAs = new Map<number, string>();
 
   constructor(private readonly opened: OpenedFile) {
-    this.#sdk = new SdkDeclarations(opened.checker, opened.program);
-    this.#types = new DataTypeReader(opened.checker, this.#sdk);
+    this.#sdk = this.sdk = new SdkDeclarations(opened.checker, opened.program);
+    this.#types = this.types = new DataTypeReader(opened.checker, this.#sdk);
   }
 
   read(): EntityInterface[] {
@@ -89,7 +167,8 @@ class EntityReader {
 
   #readExport(exported: TsSymbol): EntityInterface | undefined {
     const target = this.#sdk.resolveAlias(exported);
-    const handle = target?.valueDeclaration ?? target?.declarations[0];
+    if (!target) return undefined;
+    const handle = target.valueDeclaration ?? target.declarations[0];
     if (!handle) return undefined;
     const declaration = handle.resolve(this.opened.project);
     if (!declaration) return undefined;
@@ -99,13 +178,13 @@ class EntityReader {
     const name = exported.name;
 
     if (declaration.kind === SyntaxKind.ExportAssignment) {
-      const kind = this.#entityCall((declaration as Node & { expression: Expression }).expression)?.kind;
+      const kind = this.entityCall((declaration as Node & { expression: Expression }).expression)?.kind;
       if (kind) this.#warnNotConst(exportSite, `the default export is a ${kind}`);
       return undefined;
     }
     if (declaration.kind !== SyntaxKind.VariableDeclaration) return undefined;
     const variable = declaration as VariableDeclaration;
-    const call = variable.initializer && this.#entityCall(variable.initializer);
+    const call = variable.initializer && this.entityCall(variable.initializer);
     if (!call) return undefined;
 
     const list = variable.parent;
@@ -120,16 +199,29 @@ class EntityReader {
     }
     // Code lenses sit on the declaration when it is in this file, else on the export.
     const at = this.#inFile(declaration) ? variable.name : exportSite;
-    return {
+    const first = this.#exportedAs.get(target.id);
+    if (first !== undefined) {
+      this.#report(
+        (exportSite as Node & { name?: Node }).name ?? exportSite,
+        "error",
+        "ALOFT_DUPLICATE_ENTITY",
+        `${call.kind} "${first}" is exported a second time, as "${name}"; the runner names an entity by its export, so it must have one name: export it once`,
+      );
+      return undefined;
+    }
+    this.#exportedAs.set(target.id, name);
+    const entity: EntityInterface = {
       name,
       kind: call.kind,
       ...this.#interfaceOf(name, call.kind, call.node, at),
       line: this.#positions(at).line,
     };
+    this.sites.push({ entity, call: call.node, symbolId: target.id });
+    return entity;
   }
 
   /** The call, when `expression` calls aloft's `task`, `workflow` or `dynamic`. */
-  #entityCall(expression: Expression): { kind: EntityKind; node: CallExpression } | undefined {
+  entityCall(expression: Expression): { kind: EntityKind; node: CallExpression } | undefined {
     const node = skipOuterExpressions(expression);
     if (node.kind !== SyntaxKind.CallExpression) return undefined;
     const call = node as CallExpression;
@@ -218,19 +310,4 @@ class EntityReader {
   #inFile(node: Node): boolean {
     return node.getSourceFile().fileName === this.opened.sourceFile.fileName;
   }
-}
-
-const OUTER_EXPRESSIONS = new Set<SyntaxKind>([
-  SyntaxKind.ParenthesizedExpression,
-  SyntaxKind.AsExpression,
-  SyntaxKind.SatisfiesExpression,
-  SyntaxKind.NonNullExpression,
-  SyntaxKind.TypeAssertionExpression,
-]);
-
-/** `(task(...))`, `task(...) as X`, `task(...) satisfies X` are still the call. */
-function skipOuterExpressions(node: Expression): Expression {
-  let current = node;
-  while (OUTER_EXPRESSIONS.has(current.kind)) current = (current as Expression & { expression: Expression }).expression;
-  return current;
 }

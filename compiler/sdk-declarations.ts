@@ -10,8 +10,11 @@ import { dirname, join, sep } from "node:path";
 import { SymbolFlags, type Checker, type Program, type TsSymbol } from "./ts-api.ts";
 
 export type EntityKind = "task" | "workflow" | "dynamic";
+/** The SDK functions a workflow body may call besides entities themselves. */
+export type SdkFunction = EntityKind | "map" | "fixed";
 
 const ENTITY_FUNCTIONS = new Set<string>(["task", "workflow", "dynamic"]);
+const SDK_FUNCTIONS = new Set<string>([...ENTITY_FUNCTIONS, "map", "fixed"]);
 /** The SDK exports `File`/`Dir` as aliases of these classes (see sdk/file.ts). */
 const DATA_CLASSES: Record<string, "file" | "dir"> = { File: "file", FileImpl: "file", Dir: "dir", DirImpl: "dir" };
 
@@ -24,11 +27,17 @@ export class SdkDeclarations {
     private readonly program: Program,
   ) {}
 
-  /** Which SDK function `symbol` (after following imports) is, if any. */
+  /** Which entity-declaring SDK function `symbol` (after following imports) is, if any. */
   entityFunction(symbol: TsSymbol | undefined): EntityKind | undefined {
+    const fn = this.sdkFunction(symbol);
+    return fn && ENTITY_FUNCTIONS.has(fn) ? (fn as EntityKind) : undefined;
+  }
+
+  /** Which SDK function (`task` ... `map`, `fixed`) `symbol` is, if any. */
+  sdkFunction(symbol: TsSymbol | undefined): SdkFunction | undefined {
     const target = symbol && this.resolveAlias(symbol);
-    if (!target || !(target.flags & SymbolFlags.Function) || !ENTITY_FUNCTIONS.has(target.name)) return undefined;
-    return this.declaredInAloft(target) ? (target.name as EntityKind) : undefined;
+    if (!target || !(target.flags & SymbolFlags.Function) || !SDK_FUNCTIONS.has(target.name)) return undefined;
+    return this.declaredInAloft(target) ? (target.name as SdkFunction) : undefined;
   }
 
   /** `file` / `dir` when `symbol` is the SDK's `File` / `Dir` class. */

@@ -28,6 +28,9 @@ export type {
   TypeReference,
 } from "typescript/unstable/sync";
 export { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+/** The AST's type guards (`is.isCallExpression(node)`...) and node types (`ast.Identifier`...). */
+export * as is from "typescript/unstable/ast/is";
+export type * as ast from "typescript/unstable/ast";
 export type {
   CallExpression,
   Expression,

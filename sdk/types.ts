@@ -23,11 +23,21 @@ export type Inputs = object;
 
 /**
  * What a caller may pass for an input: the value itself or, inside a workflow,
- * the promised output of another call (or, for a list, a list of them). A
+ * the promised output of another call (or, for a list or a record, a list or
+ * record holding them). A
  * `Promise<number[]>` is not assignable where `string[]` is expected, so
  * `tsc` rejects a miswired workflow.
  */
-export type Wired<T> = T | Promise<T> | (T extends readonly (infer E)[] ? readonly Wired<E>[] : never);
+export type Wired<T> =
+  | T
+  | Promise<T>
+  | (T extends readonly (infer E)[]
+      ? readonly Wired<E>[]
+      : T extends File | Dir | Date
+        ? never
+        : T extends object
+          ? { [K in keyof T]: Wired<T[K]> }
+          : never);
 
 export type WiredInputs<I> = { [K in keyof I]: Wired<I[K]> };
 

@@ -170,5 +170,15 @@ describe("aloft CLI", () => {
     const notWorkflow = aloft("graph", flows, "double");
     assert.equal(notWorkflow.code, 2);
     assert.match(notWorkflow.stderr, /"double" is a task/);
+    const traced = aloft("graph", flows, "diamond", "--traced");
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.deepEqual(JSON.parse(traced.stdout), graph, "the traced graph is the static one");
+  });
+
+  it("says why a workflow that breaks a rule has no graph", () => {
+    const broken = aloft("graph", join(import.meta.dirname, "fixtures/rules/workflow-body.ts"), "arithmetic");
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /the graph of workflow "arithmetic" cannot be read/);
+    assert.match(broken.stderr, /ALOFT_COMPUTES_ON_OUTPUT/);
   });
 });

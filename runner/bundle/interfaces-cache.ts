@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
 import { readEntities } from "../../compiler/interfaces.ts";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
@@ -31,6 +32,8 @@ export function loadInterfaces(file: string, cacheDir: string): FileInterfaces {
   }
   const { entities, diagnostics, sources } = readEntities(entry);
   mkdirSync(join(cacheDir, "interfaces"), { recursive: true });
-  writeFileSync(path, JSON.stringify({ entities, diagnostics, sources: fingerprintAll(sources) } satisfies CacheEntry));
+  // The checker's own code is an input too: a newer aloft may find more.
+  const inputs = [...sources, fileURLToPath(import.meta.url)];
+  writeFileSync(path, JSON.stringify({ entities, diagnostics, sources: fingerprintAll(inputs) } satisfies CacheEntry));
   return { entities, diagnostics };
 }

@@ -15,7 +15,7 @@ usage:
   aloft run [--json] [--skip-check] [--workers N] FILE ENTITY [--INPUT VALUE ...]
   aloft run FILE ENTITY --help          list the entity's inputs and their types
   aloft check [--json] [PATH ...]       TypeScript's and aloft's diagnostics; exit 1 on any error
-  aloft graph FILE WORKFLOW [--format json|mermaid|dot]
+  aloft graph FILE WORKFLOW [--format json|mermaid|dot] [--traced]
   aloft executions list [--json] [--limit N]
   aloft executions get ID [--json]
   aloft executions resume ID            finish an execution whose runner was killed

@@ -3,6 +3,7 @@
  * an unknown name is most likely a typo of a missing one, so it is reported
  * first, with the closest declared name.
  */
+import { closestName } from "../../compiler/closest-name.ts";
 import { formatType, type EntityInterface, type FieldSpec, type TypeSpec } from "../../compiler/type-spec.ts";
 import { AloftError } from "../../compiler/errors.ts";
 
@@ -12,7 +13,7 @@ export function checkInputNames(entity: EntityInterface, given: Record<string, u
   const unknown = Object.keys(given).filter((name) => !Object.hasOwn(entity.inputs, name));
   if (unknown.length) {
     const first = unknown[0]!;
-    const close = closest(first, declared.filter((d) => !Object.hasOwn(given, d)));
+    const close = closestName(first, declared.filter((d) => !Object.hasOwn(given, d)));
     const hint = close ? ` (did you mean --${close}?)` : "";
     const names = unknown.map((n) => `"${n}"`).join(", ");
     const has = declared.length ? `its inputs are ${listInputs(entity, declared)}` : "it takes no inputs";
@@ -46,26 +47,4 @@ function isRequired(field: FieldSpec): boolean {
 
 function acceptsUndefined(spec: TypeSpec): boolean {
   return spec.kind === "undefined" || (spec.kind === "union" && spec.options.some(acceptsUndefined));
-}
-
-function closest(name: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
