@@ -155,6 +155,7 @@ class BodyEvaluator {
       return this.#member(this.#expression(expression.expression), String(key.literal), expression);
     }
     if (is.isCallExpression(expression)) return this.#call(expression);
+    if (is.isNewExpression(expression)) return this.#constantDate(expression);
     throw new NotStatic(expression, `it computes \`${expression.getText()}\` in the body`);
   }
 
@@ -186,6 +187,20 @@ class BodyEvaluator {
       this.#scopes.push(...scopes);
       this.#evaluating.delete(target.id);
     }
+  }
+
+  /** `new Date("2024-01-02")`: a constant the tracer encodes as a date. */
+  #constantDate(node: ast.NewExpression): Value {
+    const callee = skipOuterExpressions(node.expression);
+    const [argument, ...rest] = node.arguments ?? [];
+    if (is.isIdentifier(callee) && callee.text === "Date" && argument && !rest.length) {
+      const value = this.#expression(argument);
+      if ("literal" in value && (typeof value.literal === "string" || typeof value.literal === "number")) {
+        const date = new Date(value.literal);
+        if (!Number.isNaN(date.getTime())) return { literal: date };
+      }
+    }
+    throw new NotStatic(node, `it creates \`${node.getText()}\` in the body`);
   }
 
   #array(node: ast.ArrayLiteralExpression): Value {
@@ -332,12 +347,13 @@ function literalFields(object: Record<string, unknown>): Record<string, Value> {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 /** The wire form of a constant: JSON, with `undefined` dropped from records and null elsewhere. */
 function toWire(value: unknown): unknown {
   if (value === undefined) return null;
+  if (value instanceof Date) return { $date: value.toISOString() };
   if (Array.isArray(value)) return value.map(toWire);
   if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toWire(v)]));

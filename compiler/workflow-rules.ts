@@ -131,6 +131,7 @@ class BodyChecker {
     if (is.isTemplateExpression(node)) return node.templateSpans.some((span) => this.#computes(node, span.expression));
     if (is.isSpreadElement(node) || is.isSpreadAssignment(node)) return this.#computes(node, node.expression, "spreads");
     if (is.isForOfStatement(node) || is.isForInStatement(node)) return this.#loop(node, node.expression);
+    if (is.isVariableDeclaration(node) && is.isArrayBindingPattern(node.name) && node.initializer) return this.#loop(node, node.initializer);
     if (this.#kind === "workflow") {
       if (is.isIfStatement(node) || is.isWhileStatement(node) || is.isDoStatement(node)) return this.#branch(node.expression);
       if (is.isConditionalExpression(node)) return this.#branch(node.condition);
@@ -191,9 +192,14 @@ class BodyChecker {
   #new(node: ast.NewExpression): boolean {
     if (this.#kind === "dynamic") return false;
     const callee = skipOuterExpressions(node.expression);
-    if (is.isIdentifier(callee) && callee.text === "Date" && !node.arguments?.length && !this.#isLocal("Date")) {
-      this.report(node, "error", "ALOFT_NONDETERMINISTIC", `${this.#subject} reads the clock (new Date()), which gives the time of the run that builds the graph; a workflow body runs once, so that time would be frozen into the graph: read the clock inside a task, or pass the date in as an input`);
-      return true;
+    if (is.isIdentifier(callee) && callee.text === "Date" && !this.#isLocal("Date")) {
+      const [argument, ...rest] = node.arguments ?? [];
+      // `new Date("2024-01-02")` is a constant: it travels as data.
+      if (argument && !rest.length && isConstantDateArgument(argument)) return false;
+      if (!argument) {
+        this.report(node, "error", "ALOFT_NONDETERMINISTIC", `${this.#subject} reads the clock (new Date()), which gives the time of the run that builds the graph; a workflow body runs once, so that time would be frozen into the graph: read the clock inside a task, or pass the date in as an input`);
+        return true;
+      }
     }
     return this.#notACall(node, `creates \`${shortText(node)}\``);
   }
@@ -409,6 +415,11 @@ function dottedPath(node: Expression): string | undefined {
     return left && `${left}.${expression.name.text}`;
   }
   return undefined;
+}
+
+function isConstantDateArgument(node: Expression): boolean {
+  const argument = skipOuterExpressions(node);
+  return is.isStringLiteral(argument) || is.isNoSubstitutionTemplateLiteral(argument) || is.isNumericLiteral(argument);
 }
 
 /** `new Date()` in `new Date().toISOString`: the start of a chain of member accesses. */

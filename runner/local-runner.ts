@@ -12,7 +12,7 @@ import { BlobStore } from "./blobs/blob-store.ts";
 import { bundleWorkflowFile, type Bundle } from "./bundle/bundler.ts";
 import { loadInterfaces } from "./bundle/interfaces-cache.ts";
 import type { WireValue } from "./data/wire.ts";
-import { AloftError } from "../compiler/errors.ts";
+import { AloftError, type ErrorInfo } from "../compiler/errors.ts";
 import type { ExecutionListener } from "./engine/events.ts";
 import { ExecutionLock } from "./engine/execution-lock.ts";
 import type { EngineContext } from "./engine/execution.ts";
@@ -98,12 +98,23 @@ export class LocalRunner {
 
   /** The graph a workflow's body builds, traced in a worker as a run would. */
   async trace(prepared: PreparedFile, entity: string): Promise<Graph> {
+    const [result] = await this.traceEach(prepared, [entity]);
+    if (!result || "error" in result) throw new AloftError(result?.error ?? { code: "TRACE_FAILED", message: `trace of "${entity}" failed` });
+    return result.graph;
+  }
+
+  /** Traces several workflows of one file with one worker: each its graph or its error. */
+  async traceEach(prepared: PreparedFile, entities: readonly string[]): Promise<({ graph: Graph } | { error: ErrorInfo })[]> {
     return this.withPool(prepared.bundle.path, { workers: 1 }, async (pool) => {
-      const inputs = Object.keys(prepared.interfaces[entity]?.inputs ?? {});
-      const result = await pool.run({ type: "trace", entity, inputs });
-      if (!result.ok) throw new AloftError(result.error);
-      if (!("graph" in result)) throw new Error(`trace of "${entity}" returned no graph`);
-      return result.graph;
+      const results: ({ graph: Graph } | { error: ErrorInfo })[] = [];
+      for (const entity of entities) {
+        const inputs = Object.keys(prepared.interfaces[entity]?.inputs ?? {});
+        const result = await pool.run({ type: "trace", entity, inputs });
+        if (!result.ok) results.push({ error: result.error });
+        else if ("graph" in result) results.push({ graph: result.graph });
+        else throw new Error(`trace of "${entity}" returned no graph`);
+      }
+      return results;
     });
   }
 
