@@ -5,6 +5,7 @@
  * of the source.
  */
 import { calleeNameNode, skipOuterExpressions } from "./ast-helpers.ts";
+import type { CheckerCache } from "./checker-cache.ts";
 import type { EntitySite } from "./interfaces.ts";
 import type { EntityKind, SdkDeclarations, SdkFunction } from "./sdk-declarations.ts";
 import { is, type CallExpression, type Expression, type OpenedFile, type TsSymbol } from "./ts-api.ts";
@@ -27,6 +28,8 @@ export class CallResolver {
   constructor(
     private readonly opened: OpenedFile,
     private readonly sdk: SdkDeclarations,
+    /** Shared with the other passes over the same file. */
+    readonly facts: CheckerCache,
     sites: readonly EntitySite[],
     private readonly entityCall: (expression: Expression) => { kind: EntityKind } | undefined,
   ) {
@@ -59,7 +62,7 @@ export class CallResolver {
       return { kind: "other" };
     }
     if (!is.isIdentifier(node) && !is.isPropertyAccessExpression(node)) return { kind: "other" };
-    const symbol = this.opened.checker.getSymbolAtLocation(calleeNameNode(node));
+    const symbol = this.facts.symbolAt(calleeNameNode(node));
     return symbol ? this.#targetOfSymbol(symbol) : { kind: "other" };
   }
 

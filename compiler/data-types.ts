@@ -32,6 +32,8 @@ interface Context {
   awaitDepth: number;
   /** Object types being converted, to cut recursive types. */
   enclosing: Set<number>;
+  /** Set when a recursive type was cut below: such a result depends on where it was read. */
+  cut: { happened: boolean };
   declaration: NodeHandle | undefined;
   problems: NotData[];
 }
@@ -40,6 +42,9 @@ const ANY: TypeSpec = { kind: "any" };
 const NEVER: TypeSpec = { kind: "union", options: [] };
 
 export class DataTypeReader {
+  /** Clean conversions by type id and await depth, for the life of one reading. */
+  readonly #converted = new Map<string, TypeSpec>();
+
   constructor(
     private readonly checker: Checker,
     private readonly sdk: SdkDeclarations,
@@ -55,6 +60,7 @@ export class DataTypeReader {
       path: [],
       awaitDepth: options.awaitDepth ?? 0,
       enclosing: new Set(),
+      cut: { happened: false },
       declaration: options.declaration,
       problems: [],
     };
@@ -79,14 +85,29 @@ export class DataTypeReader {
     if (f & TypeFlags.NonPrimitive) return ANY;
     if (f & (TypeFlags.Union | TypeFlags.Intersection | TypeFlags.Object)) {
       // A recursive type (a tree, aloft's own `Data`): TypeSpec cannot express it.
-      if (context.enclosing.has(type.id)) return ANY;
+      if (context.enclosing.has(type.id)) {
+        context.cut.happened = true;
+        return ANY;
+      }
+      // Files repeat types (number[], a shared record): each is asked of the checker once.
+      const key = `${type.id}:${context.awaitDepth}`;
+      const known = this.#converted.get(key);
+      if (known) return known;
+      const problemsBefore = context.problems.length;
+      const cutAbove = context.cut.happened;
+      context.cut.happened = false;
       context.enclosing.add(type.id);
       try {
-        if (type.isUnionType()) return unionOf(type.getTypes().map((t) => this.#convert(t, context)));
-        if (type.isIntersectionType()) return this.#intersection(type.getTypes(), type, context);
-        return this.#object(type, context);
+        const spec = type.isUnionType()
+          ? unionOf(type.getTypes().map((t) => this.#convert(t, context)))
+          : type.isIntersectionType()
+            ? this.#intersection(type.getTypes(), type, context)
+            : this.#object(type, context);
+        if (!context.cut.happened && context.problems.length === problemsBefore) this.#converted.set(key, spec);
+        return spec;
       } finally {
         context.enclosing.delete(type.id);
+        context.cut.happened ||= cutAbove;
       }
     }
     return this.#notData("has a type that is not concrete (generic or conditional); give it a concrete type", context);

@@ -30,18 +30,32 @@ export function rangeToPositions(
 }
 
 export function offsetToLineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
+  const starts = lineStarts(text);
   const stop = Math.min(Math.max(offset, 0), text.length);
-  for (let i = 0; i < stop; i++) {
+  // The last line starting at or before `stop`.
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle]! <= stop) low = middle;
+    else high = middle - 1;
+  }
+  return { line: low + 1, column: stop - starts[low]! + 1 };
+}
+
+/** The last text's line starts: one file's diagnostics are converted in a row. */
+let indexed: { text: string; starts: number[] } | undefined;
+
+function lineStarts(text: string): number[] {
+  if (indexed?.text === text) return indexed.starts;
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     // \r\n counts once (at the \n); a lone \r ends a line too, as in TypeScript.
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      lineStart = i + 1;
-    }
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
   }
-  return { line, column: stop - lineStart + 1 };
+  indexed = { text, starts };
+  return starts;
 }
 
 export function hasErrors(diagnostics: readonly CompilerDiagnostic[]): boolean {
@@ -50,10 +64,7 @@ export function hasErrors(diagnostics: readonly CompilerDiagnostic[]): boolean {
 
 /** The 0-based offset of a 1-based line and column of `text` (the inverse of offsetToLineColumn). */
 export function lineColumnToOffset(text: string, line: number, column: number): number {
-  let offset = 0;
-  for (let current = 1; current < line && offset < text.length; offset++) {
-    const c = text.charCodeAt(offset);
-    if (c === 10 || (c === 13 && text.charCodeAt(offset + 1) !== 10)) current++;
-  }
-  return Math.min(offset + column - 1, text.length);
+  const starts = lineStarts(text);
+  const start = starts[Math.min(Math.max(line, 1), starts.length) - 1]!;
+  return Math.min(start + column - 1, text.length);
 }

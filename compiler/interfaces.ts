@@ -8,6 +8,7 @@ import { DataTypeReader, type NotData } from "./data-types.ts";
 import { SdkDeclarations, type EntityKind } from "./sdk-declarations.ts";
 import type { EntityInterface, FieldSpec, TypeSpec } from "./type-spec.ts";
 import {
+  is,
   NodeFlags,
   SignatureKind,
   SyntaxKind,
@@ -28,7 +29,8 @@ import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
 import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
 import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
 import { checkEntityBody, type Report } from "./workflow-rules.ts";
-import { skipOuterExpressions } from "./ast-helpers.ts";
+import { calleeNameNode, skipOuterExpressions } from "./ast-helpers.ts";
+import { CheckerCache } from "./checker-cache.ts";
 
 export interface EntityReading {
   entities: EntityInterface[];
@@ -65,7 +67,7 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
   const opened = session.open(file);
   const reader = new EntityReader(opened);
   const entities = reader.read();
-  const calls = new CallResolver(opened, reader.sdk, reader.sites, (e) => reader.entityCall(e));
+  const calls = new CallResolver(opened, reader.sdk, reader.facts, reader.sites, (e) => reader.entityCall(e));
   const diagnostics = rewriteWiringDiagnostics(typescriptDiagnostics(opened, session), opened, calls, reader.types);
   diagnostics.push(...reader.diagnostics);
   const bodyErrors: CompilerDiagnostic[] = [];
@@ -143,6 +145,7 @@ export class EntityReader {
   readonly sites: EntitySite[] = [];
   readonly sdk: SdkDeclarations;
   readonly types: DataTypeReader;
+  readonly facts: CheckerCache;
   readonly #sdk: SdkDeclarations;
   readonly #types: DataTypeReader;
   /** Export name of each entity seen, by symbol id, to catch one entity exported twice. */
@@ -150,6 +153,7 @@ export class EntityReader {
 
   constructor(private readonly opened: OpenedFile) {
     this.#sdk = this.sdk = new SdkDeclarations(opened.checker, opened.program);
+    this.facts = new CheckerCache(opened.checker);
     this.#types = this.types = new DataTypeReader(opened.checker, this.#sdk);
   }
 
@@ -157,6 +161,7 @@ export class EntityReader {
     const { checker, sourceFile } = this.opened;
     const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
     if (!moduleSymbol) return []; // a script: it exports nothing
+    this.#prefetch();
     const entities: EntityInterface[] = [];
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const entity = this.#readExport(exported);
@@ -220,6 +225,31 @@ export class EntityReader {
     return entity;
   }
 
+  /**
+   * Asks the checker, in two round trips, what every call in the file calls
+   * and the type of every function passed to a top-level call: the questions
+   * reading entities and checking bodies would otherwise ask one at a time.
+   */
+  #prefetch(): void {
+    const callees: Node[] = [];
+    const functions: Node[] = [];
+    const visit = (node: Node): void => {
+      if (is.isCallExpression(node)) callees.push(calleeNameNode(node.expression));
+      node.forEachChild(visit);
+    };
+    visit(this.opened.sourceFile);
+    for (const statement of this.opened.sourceFile.statements) {
+      if (!is.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        const initializer = declaration.initializer && skipOuterExpressions(declaration.initializer);
+        const last = initializer && is.isCallExpression(initializer) ? initializer.arguments[initializer.arguments.length - 1] : undefined;
+        if (last) functions.push(last);
+      }
+    }
+    this.facts.prefetchSymbols(callees);
+    this.facts.prefetchTypes(functions);
+  }
+
   /** The call, when `expression` calls aloft's `task`, `workflow` or `dynamic`. */
   entityCall(expression: Expression): { kind: EntityKind; node: CallExpression } | undefined {
     const node = skipOuterExpressions(expression);
@@ -227,14 +257,14 @@ export class EntityReader {
     const call = node as CallExpression;
     const callee = skipOuterExpressions(call.expression);
     const named = callee.kind === SyntaxKind.PropertyAccessExpression ? (callee as unknown as { name: Node }).name : callee;
-    const kind = this.#sdk.entityFunction(this.opened.checker.getSymbolAtLocation(named));
+    const kind = this.#sdk.entityFunction(this.facts.symbolAt(named));
     return kind && { kind, node: call };
   }
 
   #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node): Pick<EntityInterface, "inputs" | "output"> {
     const { checker } = this.opened;
     const fn = call.arguments[call.arguments.length - 1];
-    const fnType = fn && checker.getTypeAtLocation(fn);
+    const fnType = fn && this.facts.typeAt(fn);
     const signature = fnType && checker.getSignaturesOfType(fnType, SignatureKind.Call)[0];
     let inputType: Type | undefined;
     let outputType: Type | undefined;

@@ -21,6 +21,8 @@ const DATA_CLASSES: Record<string, "file" | "dir"> = { File: "file", FileImpl: "
 export class SdkDeclarations {
   readonly #sdkFolderOf = new Map<string, string | undefined>();
   readonly #defaultLibrary = new Map<string, boolean>();
+  /** What each import (alias symbol) stands for: a file imports `task` once and calls it often. */
+  readonly #aliases = new Map<number, TsSymbol | undefined>();
 
   constructor(
     private readonly checker: Checker,
@@ -63,8 +65,11 @@ export class SdkDeclarations {
 
   resolveAlias(symbol: TsSymbol): TsSymbol | undefined {
     if (!(symbol.flags & SymbolFlags.Alias)) return symbol;
-    const target = this.checker.getAliasedSymbol(symbol);
-    return this.checker.isUnknownSymbol(target) ? undefined : target;
+    if (this.#aliases.has(symbol.id)) return this.#aliases.get(symbol.id);
+    const aliased = this.checker.getAliasedSymbol(symbol);
+    const target = this.checker.isUnknownSymbol(aliased) ? undefined : aliased;
+    this.#aliases.set(symbol.id, target);
+    return target;
   }
 
   /**

@@ -170,7 +170,7 @@ class BodyEvaluator {
 
   /** A top-level `const` with a constant initializer, in this file or imported. */
   #moduleConstant(node: ast.Identifier): Value {
-    const symbol = this.opened.checker.getSymbolAtLocation(node);
+    const symbol = this.resolver.facts.symbolAt(node);
     const target = symbol && (symbol.flags & SymbolFlags.Alias ? this.opened.checker.getAliasedSymbol(symbol) : symbol);
     const declaration = target?.valueDeclaration?.resolve(this.opened.project);
     if (!target || !declaration || !is.isVariableDeclaration(declaration) || !declaration.initializer) {

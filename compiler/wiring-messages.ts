@@ -138,7 +138,7 @@ class WiringRewriter {
       return whole === "the workflow's inputs" ? `the workflow's input "${node.name.text}"` : `output "${node.name.text}" of ${whole}`;
     }
     if (!is.isIdentifier(node)) return undefined;
-    const declaration = this.opened.checker.getSymbolAtLocation(node)?.valueDeclaration?.resolve(this.opened.project);
+    const declaration = this.calls.facts.symbolAt(node)?.valueDeclaration?.resolve(this.opened.project);
     if (!declaration) return undefined;
     if (is.isVariableDeclaration(declaration) && declaration.initializer && is.isIdentifier(declaration.name)) {
       return this.#source(declaration.initializer, depth + 1);

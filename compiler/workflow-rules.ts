@@ -239,7 +239,7 @@ class BodyChecker {
       return target.kind === "map" ? undefined : target;
     }
     if (!is.isIdentifier(node)) return undefined;
-    const declaration = this.opened.checker.getSymbolAtLocation(node)?.valueDeclaration?.resolve(this.opened.project);
+    const declaration = this.calls.facts.symbolAt(node)?.valueDeclaration?.resolve(this.opened.project);
     if (!declaration || !is.isVariableDeclaration(declaration) || !declaration.initializer) return undefined;
     return this.#callTargetOf(declaration.initializer);
   }
@@ -314,7 +314,7 @@ class BodyChecker {
     }
     if (this.#kind === "dynamic") {
       if (!is.isIdentifier(node) && !is.isPropertyAccessExpression(node) && !is.isElementAccessExpression(node)) return undefined;
-      const type = this.opened.checker.getTypeAtLocation(node);
+      const type = this.calls.facts.typeAt(node);
       return type && this.#isPromised(type) ? `\`${shortText(node)}\` (the output of a call it makes)` : undefined;
     }
     if (is.isIdentifier(node)) return this.#lookup(node.text);
@@ -397,7 +397,7 @@ class BodyChecker {
 
   /** `node:fs` when `callee` is declared by Node's own type declarations. */
   #nodeModuleOf(callee: Expression): string | undefined {
-    const symbol = this.opened.checker.getSymbolAtLocation(is.isPropertyAccessExpression(callee) ? callee.name : callee);
+    const symbol = this.calls.facts.symbolAt(is.isPropertyAccessExpression(callee) ? callee.name : callee);
     const target = symbol && this.sdk.resolveAlias(symbol);
     const path = target?.declarations[0]?.path;
     const match = path && /[\\/]node_modules[\\/]@types[\\/]node[\\/](.+)\.d\.ts$/.exec(path);
