@@ -105,13 +105,29 @@ class BodyEvaluator {
       return undefined;
     }
     if (is.isExpressionStatement(statement)) {
-      this.#expression(statement.expression);
+      const expression = skipOuterExpressions(statement.expression);
+      if (is.isBinaryExpression(expression) && expression.operatorToken.kind === SyntaxKind.EqualsToken && is.isIdentifier(expression.left)) {
+        this.#assign(expression.left, this.#expression(expression.right));
+      } else {
+        this.#expression(statement.expression);
+      }
       return undefined;
     }
     if (is.isReturnStatement(statement)) return statement.expression ? this.#expression(statement.expression) : { literal: undefined };
     if (is.isBlock(statement)) return this.#block(statement.statements);
     if (statement.kind === SyntaxKind.EmptyStatement) return undefined;
     throw new NotStatic(statement, "it uses a statement other than const, let, a call or return");
+  }
+
+  /** `state = train(...)`: the name now holds the new value, in the scope that declared it. */
+  #assign(name: ast.Identifier, value: Value): void {
+    for (let i = this.#scopes.length - 1; i >= 0; i--) {
+      if (this.#scopes[i]!.has(name.text)) {
+        this.#scopes[i]!.set(name.text, value);
+        return;
+      }
+    }
+    throw new NotStatic(name, `it assigns to "${name.text}", which is not declared in the body`);
   }
 
   #bindName(name: Node, value: Value, scope: Scope): void {
