@@ -24,7 +24,8 @@ import {
   type VariableDeclaration,
 } from "./ts-api.ts";
 import { typescriptDiagnostics } from "./typescript-diagnostics.ts";
-import { CallResolver } from "./call-targets.ts";
+import { CallResolver, describeTarget } from "./call-targets.ts";
+import { checkEntityOptions, checkMapOptions } from "./entity-options.ts";
 import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
 import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
 import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
@@ -77,6 +78,7 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
     if (severity === "error") bodyErrors.push(d);
   };
 
+  diagnostics.push(...checkOptions(opened, reader.sites, calls));
   const graphs: Record<string, Graph> = {};
   const graphsUnavailable: Record<string, string> = {};
   for (const site of reader.sites) {
@@ -100,6 +102,28 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
     .filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
   if (!opened.synthesizedConfig) sources.push(opened.configFile);
   return { entities, diagnostics, sources, graphs, graphsUnavailable };
+}
+
+/** The options of each task and of each `map(task, options)` in the file, as Kubernetes and the runner will read them. */
+function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: CallResolver): CompilerDiagnostic[] {
+  const found: CompilerDiagnostic[] = [];
+  for (const site of sites) {
+    const [options, fn] = site.call.arguments;
+    if (options && fn) found.push(...checkEntityOptions(opened, options, `${site.entity.kind} "${site.entity.name}"`));
+  }
+  const visit = (node: Node): void => {
+    if (is.isCallExpression(node) && node.arguments[1]) {
+      const target = calls.targetOf(node);
+      if (target.kind === "sdk" && target.fn === "map") {
+        const made = calls.targetOfExpression(node);
+        const task = made.kind === "map" ? describeTarget(made.task) : undefined;
+        found.push(...checkMapOptions(opened, node.arguments[1], task ? `map over ${task}` : "map(...)"));
+      }
+    }
+    node.forEachChild(visit);
+  };
+  visit(opened.sourceFile);
+  return found;
 }
 
 /**

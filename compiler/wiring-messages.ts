@@ -6,7 +6,7 @@
  * workflow or map, are said again in workflow terms, at the same place:
  * `input "data" of task "fit" expects string[] but receives number[] from task "load"`.
  */
-import { closestName } from "./closest-name.ts";
+import { closestName } from "./spelling.ts";
 import { describeTarget, type CallResolver, type CallTarget } from "./call-targets.ts";
 import { lineColumnToOffset, type CompilerDiagnostic } from "./diagnostics.ts";
 import type { DataTypeReader } from "./data-types.ts";

@@ -46,7 +46,7 @@ describe("workflow rules", () => {
     for (const expected of [
       'ALOFT_WIRING_MISMATCH input "data" of task "fit" expects string[] but receives number[] from task "load"',
       'ALOFT_WIRING_MISMATCH input "n" of task "load" expects number but receives "3"',
-      'ALOFT_UNKNOWN_INPUT task "stats" has no input "ys"; did you mean "xs"?',
+      'ALOFT_UNKNOWN_INPUT task "stats" has no input "ys"; its inputs are "xs"',
       'ALOFT_MISSING_INPUT task "scale" needs input "k" (number), which this call does not pass',
       'ALOFT_WIRING_MISMATCH input "text" of task "label" expects string but receives number from output "mean" of task "stats"',
       'ALOFT_WIRING_MISMATCH input "text" of map over task "label" expects string[] (one string per item, or fixed(text) for all) but receives number[] from task "load"',

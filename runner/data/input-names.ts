@@ -3,7 +3,7 @@
  * an unknown name is most likely a typo of a missing one, so it is reported
  * first, with the closest declared name.
  */
-import { closestName } from "../../compiler/closest-name.ts";
+import { closestName } from "../../compiler/spelling.ts";
 import { formatType, type EntityInterface, type FieldSpec, type TypeSpec } from "../../compiler/type-spec.ts";
 import { AloftError } from "../../compiler/errors.ts";
 

@@ -3,6 +3,7 @@
  * failure and the attempts so far, so it is the same for every backend.
  */
 import type { ErrorInfo } from "../../compiler/errors.ts";
+import { parseDurationText } from "../../compiler/duration.ts";
 
 /** Failures that come out the same however often they are tried. */
 const DETERMINISTIC = new Set(["DATA_INVALID", "ENTITY_NOT_FOUND", "ENTITY_NOT_EXPORTED", "INPUT_INVALID", "WORKFLOW_NOT_STATIC", "WORKFLOW_ASYNC", "BUNDLE_LOAD_FAILED", "WORKFLOW_BUILD_FAILED", "ENTITY_KIND_MISMATCH"]);
@@ -50,12 +51,11 @@ export function backoffDelay(failures: number, options: BackoffOptions, random: 
   return Math.round(random() * ceiling);
 }
 
-/** Parses a task's `timeout` option: milliseconds, or `"90s"`, `"5m"`, `"1h"`, `"250ms"`. */
+/** Parses a task's `timeout` option: milliseconds, or `"90s"`, `"5m"`, `"1h"`, `"250ms"` (compiler/duration.ts). */
 export function parseDuration(value: number | string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "number") return value > 0 ? value : undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
-  if (!match) throw new Error(`timeout "${value}" is not a duration: use milliseconds or "30s", "5m", "1h"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "ms") as "ms" | "s" | "m" | "h"];
-  return Number(match[1]) * unit;
+  const ms = parseDurationText(value);
+  if (ms === undefined) throw new Error(`timeout "${value}" is not a duration: use milliseconds or "30s", "5m", "1h"`);
+  return ms;
 }

@@ -11,6 +11,8 @@ import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
 import type { JobResult, RunnerToWorker, WorkerToRunner } from "./protocol.ts";
 import { lastLines, outOfMemoryLine, WorkerProcess, type Death, type WorkerEvents } from "./worker-process.ts";
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface WorkerPoolOptions {
   bundlePath: string;
   /** Root of the content-addressed blob store; scratch space goes beside it. */
@@ -138,7 +140,8 @@ export class WorkerPool implements TaskExecutor {
       this.running.set(pending.message.id, pending);
       worker.send(pending.message);
       const timeoutMs = pending.options.timeoutMs;
-      if (timeoutMs !== undefined && timeoutMs > 0) pending.timer = setTimeout(() => this.timeOut(pending, timeoutMs), timeoutMs);
+      // Node fires a timer longer than 2^31-1 ms (about 24.8 days) at once; such a timeout never matters.
+      if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) pending.timer = setTimeout(() => this.timeOut(pending, timeoutMs), timeoutMs);
     }
     if (this.queueHead === this.queue.length) {
       this.queue = [];
