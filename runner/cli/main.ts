@@ -8,6 +8,7 @@ import { graphCommand } from "./graph-command.ts";
 import { executionsCommand } from "./executions-command.ts";
 import { formatError } from "./format.ts";
 import { logsCommand } from "./logs-command.ts";
+import { lspCommand } from "./lsp-command.ts";
 import { runCommand } from "./run-command.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
@@ -17,6 +18,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   graph: graphCommand,
   executions: executionsCommand,
   logs: logsCommand,
+  lsp: lspCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

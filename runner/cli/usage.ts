@@ -20,6 +20,7 @@ usage:
   aloft executions get ID [--json]
   aloft executions resume ID            finish an execution whose runner was killed
   aloft logs ID [NODE]
+  aloft lsp [--stdio]                   the language server, on stdio (for editors)
 
 inputs: numbers, booleans and strings as typed; arrays and records as JSON;
 File and Dir as local paths. State lives in .aloft/ of the workspace.
