@@ -24,6 +24,8 @@ export interface NotData {
   reason: string;
   /** The innermost property declaration on the way, to point the editor at. */
   declaration: NodeHandle | undefined;
+  /** `any` or `unknown`: data may pass, but nothing can be checked about it (a warning). */
+  loose?: true;
 }
 
 interface Context {
@@ -69,7 +71,12 @@ export class DataTypeReader {
 
   #convert(type: Type, context: Context): TypeSpec {
     const f = type.flags;
-    if (type.isErrorType() || f & TypeFlags.AnyOrUnknown) return ANY;
+    if (type.isErrorType()) return ANY; // TypeScript reports it
+    if (f & TypeFlags.AnyOrUnknown) {
+      const reason = f & TypeFlags.Any ? "is any" : "is unknown";
+      context.problems.push({ path: context.path, reason, declaration: context.declaration, loose: true });
+      return ANY;
+    }
     if (f & (TypeFlags.String | TypeFlags.TemplateLiteral | TypeFlags.StringMapping)) return { kind: "string" };
     if (f & TypeFlags.Number) return { kind: "number" };
     // `boolean` is the union `true | false`; it carries this flag.

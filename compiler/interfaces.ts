@@ -242,7 +242,7 @@ export class EntityReader {
     const entity: EntityInterface = {
       name,
       kind: call.kind,
-      ...this.#interfaceOf(name, call.kind, call.node, at),
+      ...this.#interfaceOf(name, call.kind, call.node, at, this.#inFile(declaration)),
       line: this.#positions(at).line,
     };
     this.sites.push({ entity, call: call.node, symbolId: target.id });
@@ -285,7 +285,8 @@ export class EntityReader {
     return kind && { kind, node: call };
   }
 
-  #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node): Pick<EntityInterface, "inputs" | "output"> {
+  /** `declaredHere`: false for an entity re-exported from another file, whose own file gets its warnings. */
+  #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node, declaredHere: boolean): Pick<EntityInterface, "inputs" | "output"> {
     const { checker } = this.opened;
     const fn = call.arguments[call.arguments.length - 1];
     const fnType = fn && this.facts.typeAt(fn);
@@ -306,7 +307,7 @@ export class EntityReader {
     let inputs: Record<string, FieldSpec> = {};
     if (inputType) {
       const { spec, problems } = this.#types.read(inputType);
-      this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at);
+      this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at, { loose: declaredHere });
       if (spec.kind === "record") inputs = spec.fields;
       else if (spec.kind !== "any") this.#report(at, "error", "ALOFT_INPUTS_NOT_RECORD", `the inputs of ${subject} must be one object of named inputs, like ({ x }: { x: number }); found a parameter of type ${checker.typeToString(inputType)}`);
     }
@@ -314,7 +315,8 @@ export class EntityReader {
     if (outputType) {
       // A workflow may return a record of promised outputs: `{ total: stats(...).total }`.
       const { spec, problems } = this.#types.read(outputType, { awaitDepth: kind === "task" ? 1 : 2 });
-      this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at);
+      // A workflow's output is whatever its calls give: its tasks are where a loose type is written.
+      this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at, { loose: declaredHere && kind === "task" });
       output = spec;
     }
     return { inputs, output };
@@ -329,13 +331,19 @@ export class EntityReader {
     return [input, output];
   }
 
-  #reportNotData(problems: NotData[], describe: (path: string[]) => string, fallback: Node): void {
+  #reportNotData(problems: NotData[], describe: (path: string[]) => string, fallback: Node, options: { loose: boolean }): void {
     for (const problem of problems) {
+      if (problem.loose && !options.loose) continue;
       const at = this.#nodeInFile(problem.declaration) ?? fallback;
       const named = (at as Node & { name?: Node }).name ?? at;
-      this.#report(named, "error", "ALOFT_NOT_DATA", `${describe(problem.path)} ${problem.reason}; aloft moves only data between tasks (${DATA_KINDS})`);
+      if (problem.loose) {
+        this.#report(named, "warning", "ALOFT_LOOSE_TYPE", `${describe(problem.path)} ${problem.reason}: aloft can neither check what is wired into it nor validate it when it runs, and caches it by whatever arrives; give it a concrete type`);
+      } else {
+        this.#report(named, "error", "ALOFT_NOT_DATA", `${describe(problem.path)} ${problem.reason}; aloft moves only data between tasks (${DATA_KINDS})`);
+      }
     }
   }
+
 
   #warnNotConst(at: Node, what: string): void {
     this.#report((at as Node & { name?: Node }).name ?? at, "warning", "ALOFT_ENTITY_NOT_CONST", `${what}: aloft only runs entities exported as top-level consts, named by their export (export const name = task(...))`);
