@@ -1,0 +1,96 @@
+// `aloft check DIR` against `tsc --noEmit -p DIR` (the repository's own
+// TypeScript 7, the native compiler aloft's checker runs on) over a generated
+// workspace of workflow files. Both are separate processes, started the way a
+// user starts them, run alternately (the order swapped every round) so a busy
+// machine slows both alike; only the ratio of the medians means anything.
+// Before timing, both must check the same files and find them all clean.
+//
+//   npm run bench -- check-vs-tsc [--files 200] [--runs 5] [--profile] [--rebuild] [--keep]
+//
+// --profile also checks the workspace once in this process and tells where
+// aloft's time goes: per phase of the checker, and per request to tsgo.
+import { rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { makeWorkspace, repo } from "./bench-workspace.ts";
+import { profileCheck } from "./checker-profile.ts";
+import { aloftCli, ensureBuilt, runProcess, type Finished } from "./processes.ts";
+import { arg, commandLine, flag, median, report } from "./stats.ts";
+import { workspaceFile } from "./workflow-source.ts";
+
+const fileCount = arg("files", 200);
+const runs = arg("runs", 5);
+const tsc = join(repo, "node_modules/.bin/tsc");
+
+ensureBuilt(flag("rebuild"));
+const fileName = (i: number) => `flow-${String(i).padStart(3, "0")}.ts`;
+const sources: Record<string, string> = {};
+for (let i = 0; i < fileCount; i++) sources[fileName(i)] = workspaceFile(i, fileCount, fileName);
+const dir = makeWorkspace(sources);
+const lines = Object.values(sources).reduce((n, text) => n + text.split("\n").length, 0);
+console.log(`workspace: ${dir} (${fileCount} workflow files, ${lines} lines)`);
+
+const aloftCheck = () => runProcess(process.execPath, [aloftCli, "check", dir], { cwd: dir });
+const tscCheck = () => runProcess(tsc, ["--noEmit", "-p", dir], { cwd: dir });
+
+function fail(what: string, run: Finished): never {
+  throw new Error(`${what} (exit code ${run.code})\n--- stdout\n${run.stdout.slice(0, 4000)}\n--- stderr\n${run.stderr.slice(0, 4000)}`);
+}
+
+/** The same files, all clean, for both: otherwise the comparison says nothing. */
+async function assertBothClean(): Promise<void> {
+  const listed = await runProcess(tsc, ["-p", dir, "--listFilesOnly"], { cwd: dir });
+  if (listed.code !== 0) fail("tsc --listFilesOnly failed", listed);
+  const tscOwn = listed.stdout
+    .split("\n")
+    .filter((f) => f.trim() && !relative(dir, f.trim()).startsWith(".."))
+    .map((f) => relative(dir, f.trim()))
+    .sort();
+  const aloftJson = await runProcess(process.execPath, [aloftCli, "check", "--json", dir], { cwd: dir });
+  const diagnostics = JSON.parse(aloftJson.stdout || "null") as { file: string; line: number; code: string; message: string }[] | null;
+  if (!Array.isArray(diagnostics)) fail("aloft check --json printed no diagnostics array", aloftJson);
+  if (diagnostics.length || aloftJson.code !== 0) {
+    fail(`aloft check finds ${diagnostics.length} problem(s) in the generated workspace, the first: ${JSON.stringify(diagnostics[0])}`, aloftJson);
+  }
+  const expected = Object.keys(sources).sort();
+  if (JSON.stringify(tscOwn) !== JSON.stringify(expected)) {
+    throw new Error(`tsc's program holds other workspace files than the generated ones: ${tscOwn.filter((f) => !expected.includes(f)).join(", ") || tscOwn.length}`);
+  }
+  const plain = await aloftCheck();
+  const summary = `0 error(s), 0 warning(s) in ${fileCount} workflow file(s)`;
+  if (plain.code !== 0 || !plain.stderr.includes(summary)) fail(`aloft check did not say "${summary}"`, plain);
+  const typescript = await tscCheck();
+  if (typescript.code !== 0 || typescript.stdout.trim()) fail("tsc --noEmit finds errors in the generated workspace", typescript);
+  const libraries = listed.stdout.split("\n").filter((f) => f.trim()).length - tscOwn.length;
+  console.log(`both check the same ${fileCount} files (and ${libraries} library and SDK files they import) and find them clean`);
+}
+
+await assertBothClean(); // doubles as a warm-up of the disk cache and both binaries
+
+const times = { aloft: [] as number[], tsc: [] as number[] };
+for (let r = 0; r < runs; r++) {
+  const order = r % 2 ? (["aloft", "tsc"] as const) : (["tsc", "aloft"] as const);
+  for (const who of order) {
+    const run = who === "aloft" ? await aloftCheck() : await tscCheck();
+    if (run.code !== 0) fail(`${who} failed on run ${r + 1}`, run);
+    times[who].push(run.ms);
+  }
+}
+
+const row = (name: string, values: number[]) => [
+  name,
+  `${median(values).toFixed(0)} ms`,
+  `${Math.min(...values).toFixed(0)} ms`,
+  `${Math.max(...values).toFixed(0)} ms`,
+];
+const ratio = median(times.aloft) / median(times.tsc);
+report(`checking ${fileCount} workflow files (${lines} lines), ${runs} alternating runs each, wall time of the process`, [
+  ["", "median", "min", "max"],
+  row("aloft check DIR", times.aloft),
+  row("tsc --noEmit -p DIR (TypeScript 7)", times.tsc),
+]);
+console.log(`aloft / tsc: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? "met" : "MISSED"})`);
+console.log(`command: ${commandLine()}`);
+
+if (flag("profile")) await profileCheck(dir);
+if (flag("keep")) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
