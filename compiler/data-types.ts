@@ -6,7 +6,10 @@
 import type { TypeSpec } from "./type-spec.ts";
 import type { SdkDeclarations } from "./sdk-declarations.ts";
 import {
+  is,
+  ObjectFlags,
   SignatureKind,
+  SyntaxKind,
   SymbolFlags,
   TypeFlags,
   type Checker,
@@ -139,18 +142,20 @@ export class DataTypeReader {
     if (this.sdk.isLibraryGlobal(symbol, "Date")) return { kind: "date" };
     const dataClass = this.sdk.dataClass(symbol);
     if (dataClass) return { kind: dataClass };
-    if (this.checker.isArrayType(type)) {
+    const list = this.#listKind(type);
+    if (list === "array") {
       const items = this.#typeArguments(type)[0];
       // A workflow may return a list of promised outputs: `[a(...), b(...)]`.
       return { kind: "array", items: items ? this.#convert(items, this.#enter(context, "[]", context.awaitDepth - 1)) : ANY };
     }
-    if (this.checker.isTupleType(type)) {
+    if (list === "tuple") {
       // TypeSpec has no tuples: a tuple travels as an array of any of its element types.
       const items = this.#typeArguments(type).map((t) => this.#convert(t, this.#enter(context, "[]", 0)));
       return { kind: "array", items: unionOf(items) };
     }
-    if (this.checker.getSignaturesOfType(type, SignatureKind.Call).length) return this.#notData("is a function", context);
-    if (this.checker.getSignaturesOfType(type, SignatureKind.Construct).length) return this.#notData("is a class", context);
+    const signatures = this.#possibleSignatures(type, symbol);
+    if (signatures.call && this.checker.getSignaturesOfType(type, SignatureKind.Call).length) return this.#notData("is a function", context);
+    if (signatures.construct && this.checker.getSignaturesOfType(type, SignatureKind.Construct).length) return this.#notData("is a class", context);
     if (symbol && symbol.flags & SymbolFlags.Class) return this.#notData(`is an instance of class ${symbol.name}`, context);
     // Map, Set, RegExp, Error, Uint8Array, Buffer...: objects with behaviour, not records.
     if (symbol && symbol.flags & SymbolFlags.Interface && this.sdk.declaredByPlatform(symbol)) {
@@ -159,9 +164,46 @@ export class DataTypeReader {
     return this.#record(type, context);
   }
 
+  /**
+   * Arrays and tuples, told apart by the reference's target, which is fetched
+   * once for all `T[]` (checker.isArrayType would be a round trip per type).
+   */
+  #listKind(type: Type): "array" | "tuple" | undefined {
+    if (!type.isTypeReference()) return undefined;
+    const target = type.getTarget();
+    if (target.isObjectType() && target.objectFlags & ObjectFlags.Tuple) return "tuple";
+    const symbol = target.getSymbol();
+    return this.sdk.isLibraryGlobal(symbol, "Array") || this.sdk.isLibraryGlobal(symbol, "ReadonlyArray") ? "array" : undefined;
+  }
+
+  /**
+   * Which signatures `type` could have, without asking: an object literal or a
+   * mapped type has none; a type literal written in the project shows them in
+   * its declaration. Anything else is asked of the checker.
+   */
+  #possibleSignatures(type: Type, symbol: TsSymbol | undefined): { call: boolean; construct: boolean } {
+    if (type.isObjectType() && type.objectFlags & (ObjectFlags.ObjectLiteral | ObjectFlags.Mapped)) return { call: false, construct: false };
+    // The type of an object literal expression (`return { total, count }`), widened or instantiated.
+    if (symbol && symbol.flags & SymbolFlags.ObjectLiteral) return { call: false, construct: false };
+    if (symbol && symbol.flags & SymbolFlags.TypeLiteral && symbol.declarations.length === 1) {
+      const handle = symbol.declarations[0]!;
+      if (!/[\\/]node_modules[\\/]/.test(handle.path)) {
+        const literal = handle.resolve();
+        if (literal && is.isTypeLiteralNode(literal)) {
+          return {
+            call: literal.members.some((m) => m.kind === SyntaxKind.CallSignature),
+            construct: literal.members.some((m) => m.kind === SyntaxKind.ConstructSignature),
+          };
+        }
+      }
+    }
+    return { call: true, construct: true };
+  }
+
   #record(type: Type, context: Context): TypeSpec {
     const properties = this.checker.getPropertiesOfType(type);
-    const index = this.checker.getIndexInfosOfType(type)[0];
+    // Only a record with no named fields can be a map (`Record<string, T>`).
+    const index = properties.length ? undefined : this.checker.getIndexInfosOfType(type)[0];
     if (!properties.length && index) {
       return { kind: "map", values: this.#convert(index.valueType, this.#enter(context, "[key]", context.awaitDepth - 1)) };
     }

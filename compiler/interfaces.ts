@@ -30,7 +30,7 @@ import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
 import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
 import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
 import { checkEntityBody, type Report } from "./workflow-rules.ts";
-import { calleeNameNode, skipOuterExpressions } from "./ast-helpers.ts";
+import { calleeNameNode, isFunctionLike, skipOuterExpressions } from "./ast-helpers.ts";
 import { CheckerCache } from "./checker-cache.ts";
 
 export interface EntityReading {
@@ -267,7 +267,12 @@ export class EntityReader {
       for (const declaration of statement.declarationList.declarations) {
         const initializer = declaration.initializer && skipOuterExpressions(declaration.initializer);
         const last = initializer && is.isCallExpression(initializer) ? initializer.arguments[initializer.arguments.length - 1] : undefined;
-        if (last) functions.push(last);
+        if (!last) continue;
+        functions.push(last);
+        if (!isFunctionLike(last)) continue;
+        const inputType = last.parameters[0]?.type;
+        if (inputType) functions.push(inputType);
+        if (last.type) functions.push(last.type);
       }
     }
     this.facts.prefetchSymbols(callees);
@@ -289,18 +294,30 @@ export class EntityReader {
   #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node, declaredHere: boolean): Pick<EntityInterface, "inputs" | "output"> {
     const { checker } = this.opened;
     const fn = call.arguments[call.arguments.length - 1];
-    const fnType = fn && this.facts.typeAt(fn);
-    const signature = fnType && checker.getSignaturesOfType(fnType, SignatureKind.Call)[0];
     let inputType: Type | undefined;
     let outputType: Type | undefined;
-    if (signature) {
-      // Read off the function itself: when its input type breaks the SDK's
-      // `Inputs` constraint, TypeScript falls back to the constraint in `Task<I, O>`.
-      const parameter = signature.getParameters()[0];
-      inputType = parameter && checker.getTypeOfSymbol(parameter);
-      outputType = checker.getReturnTypeOfSignature(signature);
+    // Read off the function itself: when its input type breaks the SDK's
+    // `Inputs` constraint, TypeScript falls back to the constraint in `Task<I, O>`.
+    // Written types come from the prefetched annotations; only inferred ones need the signature.
+    const written = fn && isFunctionLike(fn) ? { input: fn.parameters[0]?.type, output: fn.type, none: !fn.parameters.length } : undefined;
+    const inputWritten = written?.input ?? (written?.none ? null : undefined);
+    if (inputWritten !== undefined && written?.output) {
+      inputType = inputWritten ? this.facts.typeAt(inputWritten) : undefined;
+      outputType = this.facts.typeAt(written.output);
     } else {
-      [inputType, outputType] = this.#entityTypeArguments(call);
+      const fnType = fn && this.facts.typeAt(fn);
+      const signature = fnType && checker.getSignaturesOfType(fnType, SignatureKind.Call)[0];
+      if (signature) {
+        if (inputWritten !== undefined) {
+          inputType = inputWritten ? this.facts.typeAt(inputWritten) : undefined;
+        } else {
+          const parameter = signature.getParameters()[0];
+          inputType = parameter && checker.getTypeOfSymbol(parameter);
+        }
+        outputType = checker.getReturnTypeOfSignature(signature);
+      } else {
+        [inputType, outputType] = this.#entityTypeArguments(call);
+      }
     }
     const subject = `${kind} "${name}"`;
 
