@@ -35,7 +35,12 @@ export interface Delays {
   maxMs: number;
 }
 
-export const DEFAULT_DELAYS: Delays = { minMs: 30, maxMs: 300 };
+/**
+ * Edits that arrive while a check runs are queued and start the next one, so
+ * the pause only needs to gather a burst of keystrokes; a long pause would
+ * add its length to every result.
+ */
+export const DEFAULT_DELAYS: Delays = { minMs: 30, maxMs: 150 };
 
 export class AnalysisScheduler<A extends Checked> {
   /** Documents due for a check, the next first. */
