@@ -1,4 +1,4 @@
-// Builds the CLI, the worker and the SDK into dist/ with esbuild.
+// Builds the CLI, the worker, the language server and the SDK into dist/ with esbuild.
 import { chmodSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -13,7 +13,7 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts" }, outdir: "dist" }),
+  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { sdk: "sdk/index.ts" }, outdir: "dist" }),
 ]);
 chmodSync("dist/cli.js", 0o755);

@@ -4,7 +4,7 @@
  * `--clientProcessId=N`, which the server library reads itself); both are
  * accepted.
  */
-import { startServer } from "../../server/main.ts";
+import { fileURLToPath } from "node:url";
 import { UsageError } from "./usage.ts";
 
 export async function lspCommand(args: string[]): Promise<number> {
@@ -17,7 +17,17 @@ export async function lspCommand(args: string[]): Promise<number> {
     }
     throw new UsageError(`unknown option ${arg} for aloft lsp (it speaks LSP on stdio)`);
   }
+  const { startServer } = (await import(serverEntry())) as typeof import("../../server/main.ts");
   startServer();
   // The server ends the process when the client closes the connection.
   return new Promise<number>(() => {});
+}
+
+/**
+ * The server is its own bundle (dist/server.js), loaded only by this command:
+ * its protocol libraries would otherwise slow the start of every other one.
+ */
+function serverEntry(): string {
+  const fromSource = fileURLToPath(import.meta.url).endsWith(".ts");
+  return new URL(fromSource ? "../../server/main.ts" : "./server.js", import.meta.url).href;
 }
