@@ -6,33 +6,47 @@
  */
 import type { Checker, Node, TsSymbol, Type } from "./ts-api.ts";
 
-export class CheckerCache {
-  readonly #symbols = new Map<Node, TsSymbol | undefined>();
-  readonly #types = new Map<Node, Type | undefined>();
+/** Answers per node, asked for many nodes in one request. */
+class BatchedLookup<T> {
+  readonly #known = new Map<Node, T | undefined>();
 
-  constructor(private readonly checker: Checker) {}
+  constructor(private readonly ask: (nodes: readonly Node[]) => readonly (T | undefined)[]) {}
+
+  prefetch(nodes: readonly Node[]): void {
+    const missing = [...new Set(nodes.filter((n) => !this.#known.has(n)))];
+    if (!missing.length) return;
+    const answers = this.ask(missing);
+    missing.forEach((node, i) => this.#known.set(node, answers[i]));
+  }
+
+  at(node: Node): T | undefined {
+    this.prefetch([node]);
+    return this.#known.get(node);
+  }
+}
+
+export class CheckerCache {
+  readonly #symbols: BatchedLookup<TsSymbol>;
+  readonly #types: BatchedLookup<Type>;
+
+  constructor(checker: Checker) {
+    this.#symbols = new BatchedLookup((nodes) => checker.getSymbolAtLocation(nodes));
+    this.#types = new BatchedLookup((nodes) => checker.getTypeAtLocation(nodes));
+  }
 
   prefetchSymbols(nodes: readonly Node[]): void {
-    const missing = [...new Set(nodes.filter((n) => !this.#symbols.has(n)))];
-    if (!missing.length) return;
-    const symbols = this.checker.getSymbolAtLocation(missing);
-    missing.forEach((node, i) => this.#symbols.set(node, symbols[i]));
+    this.#symbols.prefetch(nodes);
   }
 
   symbolAt(node: Node): TsSymbol | undefined {
-    this.prefetchSymbols([node]);
-    return this.#symbols.get(node);
+    return this.#symbols.at(node);
   }
 
   prefetchTypes(nodes: readonly Node[]): void {
-    const missing = [...new Set(nodes.filter((n) => !this.#types.has(n)))];
-    if (!missing.length) return;
-    const types = this.checker.getTypeAtLocation(missing);
-    missing.forEach((node, i) => this.#types.set(node, types[i]));
+    this.#types.prefetch(nodes);
   }
 
   typeAt(node: Node): Type | undefined {
-    this.prefetchTypes([node]);
-    return this.#types.get(node);
+    return this.#types.at(node);
   }
 }
