@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const roots = ["sdk", "compiler", "server", "runner", "samples", "test"];
+const roots = ["sdk", "compiler", "server", "runner", "samples", "test", "extension"];
 const skip = new Set(["node_modules", "fixtures", "dist"]);
 
 function find(dir, into) {

@@ -1,0 +1,19 @@
+/** The extension's settings, read for one workspace folder; the names live here only. */
+import { workspace, type ConfigurationChangeEvent, type WorkspaceFolder } from "vscode";
+
+export interface ServerSettings {
+  /** `aloft.server.path`: the aloft CLI to run; empty for the folder's own aloft. */
+  path: string;
+  /** `aloft.server.runtime`: the Node to run it with; empty for the default. */
+  runtime: string;
+}
+
+export function serverSettings(folder: WorkspaceFolder): ServerSettings {
+  const config = workspace.getConfiguration("aloft.server", folder);
+  return { path: config.get<string>("path") ?? "", runtime: config.get<string>("runtime") ?? "" };
+}
+
+/** Whether a settings change means the servers must start again. */
+export function serverSettingsChanged(event: ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration("aloft.server");
+}
