@@ -4,9 +4,10 @@
  * lenses and hovers are plain LSP, which the client library shows as they
  * come; aloft's own requests and lens commands use server/protocol.ts.
  */
-import type { OutputChannel, WorkspaceFolder } from "vscode";
+import { workspace, type OutputChannel, type WorkspaceFolder } from "vscode";
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node.js";
 import { DIAGNOSTIC_SOURCE } from "../../server/protocol.ts";
+import { withoutTypescriptDuplicates } from "./diagnostic-filter.ts";
 import type { NodeRuntime } from "./node-runtime.ts";
 
 export interface ServerLaunch {
@@ -26,6 +27,12 @@ export function createLanguageClient(folder: WorkspaceFolder, launch: ServerLaun
     workspaceFolder: folder,
     diagnosticCollectionName: DIAGNOSTIC_SOURCE,
     outputChannel: output,
+    middleware: {
+      handleDiagnostics(uri, diagnostics, next) {
+        const editorChecksTypescript = workspace.getConfiguration("typescript.validate", folder).get<boolean>("enable", true);
+        next(uri, withoutTypescriptDuplicates(diagnostics, editorChecksTypescript));
+      },
+    },
   };
   return new LanguageClient("aloft", `aloft (${folder.name})`, server, client);
 }
