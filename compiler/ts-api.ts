@@ -71,8 +71,6 @@ const LONE_FILE_OPTIONS = {
   skipLibCheck: true,
 };
 
-const DISK_LOOK_INTERVAL_MS = 500;
-
 interface Fingerprint {
   size: number;
   mtimeMs: number;
@@ -93,7 +91,6 @@ export class TypeScriptSession {
   readonly #deleted = new Set<string>();
   #api: API | undefined;
   #snapshot: Snapshot | undefined;
-  #lastDiskLook = -Infinity;
   #closed = false;
 
   constructor(options: { cwd?: string } = {}) {
@@ -272,11 +269,6 @@ export class TypeScriptSession {
   }
 
   #noticeDiskEdits(): void {
-    // Opening files in a row (a CLI check of a whole project) would stat every
-    // source once per file; a look every half second is as current for a person.
-    const now = performance.now();
-    if (now - this.#lastDiskLook < DISK_LOOK_INTERVAL_MS) return;
-    this.#lastDiskLook = now;
     for (const [path, before] of this.#fingerprints) {
       if (this.#overlay.has(path)) continue;
       const now = fingerprint(path);
