@@ -324,7 +324,7 @@ export class EntityReader {
     let inputs: Record<string, FieldSpec> = {};
     if (inputType) {
       const { spec, problems } = this.#types.read(inputType);
-      this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at, { loose: declaredHere });
+      this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at, { loose: declaredHere, side: "input" });
       if (spec.kind === "record") inputs = spec.fields;
       else if (spec.kind !== "any") this.#report(at, "error", "ALOFT_INPUTS_NOT_RECORD", `the inputs of ${subject} must be one object of named inputs, like ({ x }: { x: number }); found a parameter of type ${checker.typeToString(inputType)}`);
     }
@@ -333,7 +333,7 @@ export class EntityReader {
       // A workflow may return a record of promised outputs: `{ total: stats(...).total }`.
       const { spec, problems } = this.#types.read(outputType, { awaitDepth: kind === "task" ? 1 : 2 });
       // A workflow's output is whatever its calls give: its tasks are where a loose type is written.
-      this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at, { loose: declaredHere && kind === "task" });
+      this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at, { loose: declaredHere && kind === "task", side: "output" });
       output = spec;
     }
     return { inputs, output };
@@ -348,13 +348,16 @@ export class EntityReader {
     return [input, output];
   }
 
-  #reportNotData(problems: NotData[], describe: (path: string[]) => string, fallback: Node, options: { loose: boolean }): void {
+  #reportNotData(problems: NotData[], describe: (path: string[]) => string, fallback: Node, options: { loose: boolean; side: "input" | "output" }): void {
     for (const problem of problems) {
       if (problem.loose && !options.loose) continue;
       const at = this.#nodeInFile(problem.declaration) ?? fallback;
       const named = (at as Node & { name?: Node }).name ?? at;
       if (problem.loose) {
-        this.#report(named, "warning", "ALOFT_LOOSE_TYPE", `${describe(problem.path)} ${problem.reason}: aloft can neither check what is wired into it nor validate it when it runs, and caches it by whatever arrives; give it a concrete type`);
+        const unchecked = options.side === "input"
+          ? "aloft can neither check what is wired into it nor validate it when it runs"
+          : "aloft can neither check the inputs it is wired into nor validate what the task returns";
+        this.#report(named, "warning", "ALOFT_LOOSE_TYPE", `${describe(problem.path)} ${problem.reason}: ${unchecked}; give it a concrete type`);
       } else {
         this.#report(named, "error", "ALOFT_NOT_DATA", `${describe(problem.path)} ${problem.reason}; aloft moves only data between tasks (${DATA_KINDS})`);
       }
