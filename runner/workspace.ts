@@ -14,6 +14,8 @@ export interface Workspace {
   bundles: string;
   logs: string;
   locks: string;
+  /** The runner service's admin token (mode 0600), read by clients on this machine. */
+  runnerToken: string;
 }
 
 export function findWorkspace(start: string = process.cwd(), explicit = process.env.ALOFT_WORKSPACE): Workspace {
@@ -39,5 +41,6 @@ export function workspaceAt(root: string): Workspace {
     bundles: join(stateDir, "bundles"),
     logs: join(stateDir, "logs"),
     locks: join(stateDir, "locks"),
+    runnerToken: join(stateDir, "runner-token"),
   };
 }

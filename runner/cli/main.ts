@@ -10,6 +10,7 @@ import { formatError } from "./format.ts";
 import { logsCommand } from "./logs-command.ts";
 import { lspCommand } from "./lsp-command.ts";
 import { runCommand } from "./run-command.ts";
+import { runnerCommand } from "./runner-command.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
@@ -19,6 +20,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   executions: executionsCommand,
   logs: logsCommand,
   lsp: lspCommand,
+  runner: runnerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

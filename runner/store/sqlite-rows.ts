@@ -3,7 +3,7 @@
  * absent optional field is SQL NULL (so a present `null` output, stored as the
  * text "null", stays distinct from no output at all).
  */
-import type { AttemptRecord, CacheEntry, ExecutionRecord, NodePatch, NodeRecord } from "./state-store.ts";
+import type { AttemptRecord, CacheEntry, ExecutionRecord, NodePatch, NodeRecord, TokenRecord } from "./state-store.ts";
 
 export interface ExecutionRow {
   id: string;
@@ -58,6 +58,16 @@ export interface CacheRow {
   execution_id: string;
   node_id: string;
   created_at: number;
+}
+
+export interface TokenRow {
+  id: string;
+  hash: string;
+  scope: TokenRecord["scope"]["kind"];
+  project: string | null;
+  description: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export function jsonOrNull(value: unknown): string | null {
@@ -128,6 +138,18 @@ export function cacheFromRow(row: CacheRow): CacheEntry {
     nodeId: row.node_id,
     createdAt: row.created_at,
   };
+}
+
+export function tokenFromRow(row: TokenRow): TokenRecord {
+  const record: TokenRecord = {
+    id: row.id,
+    hash: row.hash,
+    scope: row.scope === "project" ? { kind: "project", project: row.project ?? "" } : { kind: "admin" },
+    description: row.description,
+    createdAt: row.created_at,
+  };
+  if (row.revoked_at !== null) record.revokedAt = row.revoked_at;
+  return record;
 }
 
 type PatchField = keyof NodePatch;

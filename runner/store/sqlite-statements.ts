@@ -36,5 +36,9 @@ export function prepareStatements(db: Database) {
     putCached: db.prepare(
       "INSERT OR REPLACE INTO cache (key, entity, outputs, execution_id, node_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     ),
+    insertToken: db.prepare(
+      "INSERT INTO runner_tokens (id, hash, scope, project, description, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    ),
+    listTokens: db.prepare("SELECT * FROM runner_tokens WHERE revoked_at IS NULL ORDER BY created_at, rowid"),
   };
 }

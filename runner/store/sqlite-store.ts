@@ -22,10 +22,12 @@ import {
   NODE_PATCH_COLUMNS,
   nodeFromRow,
   nodeUpdateSql,
+  tokenFromRow,
   type AttemptRow,
   type CacheRow,
   type ExecutionRow,
   type NodeRow,
+  type TokenRow,
 } from "./sqlite-rows.ts";
 import { migrate } from "./sqlite-schema.ts";
 import { prepareStatements, type Statements } from "./sqlite-statements.ts";
@@ -37,6 +39,7 @@ import type {
   NodePatch,
   NodeRecord,
   StateStore,
+  TokenRecord,
 } from "./state-store.ts";
 
 export interface SqliteStoreOptions {
@@ -260,6 +263,23 @@ export class SqliteStore implements StateStore {
       this.sql.putCached.run(entry.key, entry.entity, JSON.stringify(entry.outputs), entry.executionId, entry.nodeId, entry.createdAt);
     } catch (error) {
       throw storeError(error, this.path, `recording cache entry ${entry.key}`);
+    }
+  }
+
+  insertToken(record: TokenRecord): void {
+    const project = record.scope.kind === "project" ? record.scope.project : null;
+    try {
+      this.sql.insertToken.run(record.id, record.hash, record.scope.kind, project, record.description, record.createdAt, record.revokedAt ?? null);
+    } catch (error) {
+      throw storeError(error, this.path, `recording runner token ${record.id}`);
+    }
+  }
+
+  listTokens(): TokenRecord[] {
+    try {
+      return (this.sql.listTokens.all() as TokenRow[]).map(tokenFromRow);
+    } catch (error) {
+      throw storeError(error, this.path, "listing runner tokens");
     }
   }
 

@@ -78,6 +78,20 @@ export interface CacheEntry {
   createdAt: number;
 }
 
+/** What a runner-service token may do: everything (admin), or one project's work (later). */
+export type TokenScope = { kind: "admin" } | { kind: "project"; project: string };
+
+export interface TokenRecord {
+  id: string;
+  /** Hex SHA-256 of the token; the token itself is never stored. */
+  hash: string;
+  scope: TokenScope;
+  /** Who or what the token is for, as shown when tokens are listed. */
+  description: string;
+  createdAt: number;
+  revokedAt?: number;
+}
+
 export type NodePatch = Partial<Omit<NodeRecord, "executionId" | "id" | "parentId" | "entity" | "kind">>;
 
 /**
@@ -104,6 +118,10 @@ export interface StateStore {
 
   getCached(key: string): CacheEntry | undefined;
   putCached(entry: CacheEntry): void;
+
+  insertToken(record: TokenRecord): void;
+  /** Tokens not revoked, oldest first. */
+  listTokens(): TokenRecord[];
 
   /** Runs `fn` in one transaction: all its writes land together or not at all. */
   transaction<T>(fn: () => T): T;

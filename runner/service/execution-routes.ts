@@ -1,0 +1,92 @@
+/** `GET /api/v1/executions` and `GET /api/v1/executions/:id`, read from the state store. */
+import type { ExecutionRecord, ExecutionStatus, NodeRecord, StateStore } from "../store/state-store.ts";
+import { ApiError } from "./api-error.ts";
+import { API_PREFIX, type ExecutionDetailResponse, type ExecutionListResponse, type ExecutionSummary, type NodeSummary } from "./protocol.ts";
+import type { Route } from "./router.ts";
+
+const STATUSES: readonly ExecutionStatus[] = ["running", "succeeded", "failed", "cancelled"];
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 1000;
+
+export function executionRoutes(store: StateStore): Route[] {
+  return [
+    {
+      method: "GET",
+      path: `${API_PREFIX}/executions`,
+      handle: ({ query }): ExecutionListResponse => {
+        const options = listOptions(query);
+        return { executions: store.listExecutions(options).map(executionSummary) };
+      },
+    },
+    {
+      method: "GET",
+      path: `${API_PREFIX}/executions/:id`,
+      handle: ({ params }): ExecutionDetailResponse => {
+        const id = params.id!;
+        const execution = store.getExecution(id);
+        if (!execution) {
+          throw new ApiError(404, "EXECUTION_NOT_FOUND", `no execution "${id}" in this runner; GET ${API_PREFIX}/executions lists the recent ones`);
+        }
+        return executionDetail(execution, store.listNodes(id));
+      },
+    },
+  ];
+}
+
+function listOptions(query: URLSearchParams): { limit: number; status?: ExecutionStatus } {
+  for (const name of new Set(query.keys())) {
+    if (name !== "limit" && name !== "status") {
+      throw new ApiError(400, "BAD_QUERY", `${API_PREFIX}/executions takes the query parameters limit and status, not "${name}"`);
+    }
+  }
+  const limitText = query.get("limit");
+  let limit = DEFAULT_LIMIT;
+  if (limitText !== null) {
+    limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > MAX_LIMIT) {
+      throw new ApiError(400, "BAD_QUERY", `limit must be a whole number from 1 to ${MAX_LIMIT}, got "${limitText}"`);
+    }
+  }
+  const status = query.get("status");
+  if (status === null) return { limit };
+  if (!STATUSES.includes(status as ExecutionStatus)) {
+    throw new ApiError(400, "BAD_QUERY", `status must be one of ${STATUSES.join(", ")}, got "${status}"`);
+  }
+  return { limit, status: status as ExecutionStatus };
+}
+
+export function executionSummary(e: ExecutionRecord): ExecutionSummary {
+  return {
+    executionId: e.id,
+    entity: e.entity,
+    kind: e.kind,
+    file: e.file,
+    status: e.status,
+    createdAt: isoOrNull(e.createdAt)!,
+    endedAt: isoOrNull(e.endedAt),
+  };
+}
+
+function executionDetail(e: ExecutionRecord, nodes: NodeRecord[]): ExecutionDetailResponse {
+  return { ...executionSummary(e), inputs: e.inputs, outputs: e.outputs ?? null, error: e.error ?? null, nodes: nodes.map(nodeSummary) };
+}
+
+function nodeSummary(n: NodeRecord): NodeSummary {
+  return {
+    id: n.id,
+    parentId: n.parentId,
+    entity: n.entity,
+    kind: n.kind,
+    status: n.status,
+    cached: n.cached,
+    attempts: n.attempts,
+    startedAt: isoOrNull(n.startedAt),
+    endedAt: isoOrNull(n.endedAt),
+    outputs: n.outputs ?? null,
+    error: n.error ?? null,
+  };
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}

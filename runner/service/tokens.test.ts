@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { openSqliteStore } from "../store/sqlite-store.ts";
+import { findToken, generateToken, hashToken, issueToken, TOKEN_BYTES } from "./tokens.ts";
+
+describe("runner tokens", () => {
+  it("are 32 random bytes in base64url, different each time", () => {
+    const a = generateToken();
+    const b = generateToken();
+    assert.match(a, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(Buffer.from(a, "base64url").length, TOKEN_BYTES);
+    assert.notEqual(a, b);
+  });
+
+  it("hash to the hex SHA-256 of their text", () => {
+    assert.equal(hashToken("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
+  it("are stored as hashes with their scope, and found by the token alone", () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      const admin = issueToken(store, { kind: "admin" }, "admin of the test");
+      const project = issueToken(store, { kind: "project", project: "fraud" }, "fraud team");
+      const stored = store.listTokens();
+      assert.deepEqual(stored.map((t) => t.scope), [{ kind: "admin" }, { kind: "project", project: "fraud" }]);
+      assert.ok(stored.every((t) => t.hash !== admin.token && t.hash !== project.token && /^[0-9a-f]{64}$/.test(t.hash)));
+      assert.equal(findToken(store, admin.token)?.id, admin.record.id);
+      assert.deepEqual(findToken(store, project.token)?.scope, { kind: "project", project: "fraud" });
+      assert.equal(findToken(store, generateToken()), undefined);
+      assert.equal(findToken(store, admin.token.slice(0, -1)), undefined);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("are not found once revoked", () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      const token = generateToken();
+      store.insertToken({ id: "t1", hash: hashToken(token), scope: { kind: "admin" }, description: "old", createdAt: 1, revokedAt: 2 });
+      assert.equal(findToken(store, token), undefined);
+      assert.deepEqual(store.listTokens(), []);
+    } finally {
+      store.close();
+    }
+  });
+});

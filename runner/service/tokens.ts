@@ -1,0 +1,40 @@
+/**
+ * Bearer tokens of the runner service. A token is 32 random bytes in
+ * base64url; the store keeps only its SHA-256, so a copy of the database
+ * grants nothing.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { StateStore, TokenRecord, TokenScope } from "../store/state-store.ts";
+
+export const TOKEN_BYTES = 32;
+
+export function generateToken(): string {
+  return randomBytes(TOKEN_BYTES).toString("base64url");
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** Creates a token with `scope`, records its hash, and returns the token itself (the only time it exists). */
+export function issueToken(store: StateStore, scope: TokenScope, description: string, now = Date.now()): { token: string; record: TokenRecord } {
+  const token = generateToken();
+  const record: TokenRecord = { id: randomUUID(), hash: hashToken(token), scope, description, createdAt: now };
+  store.insertToken(record);
+  return { token, record };
+}
+
+/**
+ * The live token whose hash equals the hash of `token`, if any. Every stored
+ * hash is compared in constant time, and all of them are compared, so how
+ * long this takes says nothing about how close a guess was.
+ */
+export function findToken(store: StateStore, token: string): TokenRecord | undefined {
+  const presented = Buffer.from(hashToken(token), "hex");
+  let found: TokenRecord | undefined;
+  for (const record of store.listTokens()) {
+    const stored = Buffer.from(record.hash, "hex");
+    if (stored.length === presented.length && timingSafeEqual(stored, presented) && !found) found = record;
+  }
+  return found;
+}
