@@ -122,6 +122,8 @@ describe("kube-sim list and watch", () => {
 
   it("reports a reset watch connection to an informer as an error, and a restart recovers", async () => {
     const { inf, seen, errors } = informer("drop=abrupt");
+    // The earlier tests' informers close their watches asynchronously: count only this one's.
+    await waitFor("earlier watches to close", () => client.sim.settings().openWatches === 0);
     await inf.start();
     await waitFor("the informer's watch", () => client.sim.settings().openWatches === 1);
     assert.equal(client.sim.dropWatches({ abrupt: true }), 1);
