@@ -7,21 +7,26 @@
 //
 //   npm run bench -- check-vs-tsc [--files 200] [--runs 5] [--profile] [--rebuild] [--keep]
 //
+// TypeScript 6's `tsc` (the JavaScript compiler, from bench/baselines) runs in
+// the same rotation for reference; the target is against TypeScript 7's.
+//
 // --profile also checks the workspace once in this process and tells where
 // aloft's time goes: per phase of the checker, and per request to tsgo.
 import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { makeWorkspace, repo } from "./bench-workspace.ts";
 import { profileCheck } from "./checker-profile.ts";
-import { aloftCli, ensureBuilt, runProcess, type Finished } from "./processes.ts";
+import { aloftCli, baselines, ensureBaselines, ensureBuilt, runProcess, type Finished } from "./processes.ts";
 import { arg, commandLine, flag, median, report } from "./stats.ts";
 import { workspaceFile } from "./workflow-source.ts";
 
 const fileCount = arg("files", 200);
 const runs = arg("runs", 5);
 const tsc = join(repo, "node_modules/.bin/tsc");
+const tsc6 = join(baselines, "node_modules/.bin/tsc");
 
 ensureBuilt(flag("rebuild"));
+ensureBaselines();
 const fileName = (i: number) => `flow-${String(i).padStart(3, "0")}.ts`;
 const sources: Record<string, string> = {};
 for (let i = 0; i < fileCount; i++) sources[fileName(i)] = workspaceFile(i, fileCount, fileName);
@@ -31,6 +36,7 @@ console.log(`workspace: ${dir} (${fileCount} workflow files, ${lines} lines)`);
 
 const aloftCheck = () => runProcess(process.execPath, [aloftCli, "check", dir], { cwd: dir });
 const tscCheck = () => runProcess(tsc, ["--noEmit", "-p", dir], { cwd: dir });
+const tsc6Check = () => runProcess(tsc6, ["--noEmit", "-p", dir], { cwd: dir });
 
 function fail(what: string, run: Finished): never {
   throw new Error(`${what} (exit code ${run.code})\n--- stdout\n${run.stdout.slice(0, 4000)}\n--- stderr\n${run.stderr.slice(0, 4000)}`);
@@ -60,17 +66,20 @@ async function assertBothClean(): Promise<void> {
   if (plain.code !== 0 || !plain.stderr.includes(summary)) fail(`aloft check did not say "${summary}"`, plain);
   const typescript = await tscCheck();
   if (typescript.code !== 0 || typescript.stdout.trim()) fail("tsc --noEmit finds errors in the generated workspace", typescript);
+  const typescript6 = await tsc6Check();
+  if (typescript6.code !== 0 || typescript6.stdout.trim()) fail("TypeScript 6's tsc --noEmit finds errors in the generated workspace", typescript6);
   const libraries = listed.stdout.split("\n").filter((f) => f.trim()).length - tscOwn.length;
   console.log(`both check the same ${fileCount} files (and ${libraries} library and SDK files they import) and find them clean`);
 }
 
 await assertBothClean(); // doubles as a warm-up of the disk cache and both binaries
 
-const times = { aloft: [] as number[], tsc: [] as number[] };
+const times = { aloft: [] as number[], tsc: [] as number[], tsc6: [] as number[] };
+const checks = { aloft: aloftCheck, tsc: tscCheck, tsc6: tsc6Check };
 for (let r = 0; r < runs; r++) {
-  const order = r % 2 ? (["aloft", "tsc"] as const) : (["tsc", "aloft"] as const);
+  const order = r % 2 ? (["aloft", "tsc", "tsc6"] as const) : (["tsc6", "tsc", "aloft"] as const);
   for (const who of order) {
-    const run = who === "aloft" ? await aloftCheck() : await tscCheck();
+    const run = await checks[who]();
     if (run.code !== 0) fail(`${who} failed on run ${r + 1}`, run);
     times[who].push(run.ms);
   }
@@ -87,8 +96,10 @@ report(`checking ${fileCount} workflow files (${lines} lines), ${runs} alternati
   ["", "median", "min", "max"],
   row("aloft check DIR", times.aloft),
   row("tsc --noEmit -p DIR (TypeScript 7)", times.tsc),
+  row("tsc --noEmit -p DIR (TypeScript 6, reference)", times.tsc6),
 ]);
 console.log(`aloft / tsc: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? "met" : "MISSED"})`);
+console.log(`aloft / TypeScript 6's tsc: ${(median(times.aloft) / median(times.tsc6)).toFixed(2)}×`);
 console.log(`command: ${commandLine()}`);
 
 if (flag("profile")) await profileCheck(dir);
