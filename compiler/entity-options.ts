@@ -12,7 +12,7 @@
 import type { CacheOptions, ImageSpec, MapOptions, Resources, ReuseOptions, TaskOptions } from "../sdk/types.ts";
 import { rangeToPositions, type CompilerDiagnostic } from "./diagnostics.ts";
 import { parseDurationText } from "./duration.ts";
-import { ceilMillis, formatMagnitude, isWhole, isWholeMillis, parseQuantity, type Quantity } from "./resource-quantity.ts";
+import { ceilMillis, formatMagnitude, isWhole, isWholeMillis, parseQuantity } from "./resource-quantity.ts";
 import { closestName } from "./spelling.ts";
 import { StaticEvaluator, type StaticObject, type StaticValue } from "./static-value.ts";
 import type { Expression, Node, OpenedFile } from "./ts-api.ts";

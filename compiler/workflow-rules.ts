@@ -142,8 +142,9 @@ class BodyChecker {
     if (is.isTypeOfExpression(node) && this.#kind === "workflow") return this.#computes(node, node.expression);
     if (is.isTemplateExpression(node)) return node.templateSpans.some((span) => this.#computes(node, span.expression));
     if (is.isSpreadElement(node) || is.isSpreadAssignment(node)) return this.#computes(node, node.expression, "spreads");
-    if (is.isForOfStatement(node) || is.isForInStatement(node)) return this.#loop(node, node.expression);
-    if (is.isVariableDeclaration(node) && is.isArrayBindingPattern(node.name) && node.initializer) return this.#loop(node, node.initializer);
+    if (is.isForOfStatement(node) || is.isForInStatement(node)) return this.#loop(node.expression);
+    // `const [first] = call(...)` iterates the output too.
+    if (is.isVariableDeclaration(node) && is.isArrayBindingPattern(node.name) && node.initializer) return this.#loop(node.initializer);
     if (this.#kind === "workflow") {
       if (is.isIfStatement(node) || is.isWhileStatement(node) || is.isDoStatement(node)) return this.#branch(node.expression);
       if (is.isConditionalExpression(node)) return this.#branch(node.condition);
@@ -292,7 +293,7 @@ class BodyChecker {
     return true;
   }
 
-  #loop(node: Node, over: Expression): boolean {
+  #loop(over: Expression): boolean {
     const output = this.#output(over);
     if (!output) return false;
     const advice = this.#kind === "workflow"

@@ -56,7 +56,7 @@ it("checks a burst of edits once, with the last text", async () => {
 it("drops a result whose document was edited while it was checked, and checks the new text", async () => {
   let editDuringCheck: (() => void) | undefined;
   const { scheduler, open, edit, analyzed, published } = setup({
-    onAnalyze: (uri, version) => {
+    onAnalyze: (_uri, version) => {
       if (version === 1) editDuringCheck?.();
     },
   });
