@@ -36,12 +36,7 @@ export function isFunctionLike(node: Node): node is ast.ArrowFunction | ast.Func
   return is.isArrowFunction(node) || is.isFunctionExpression(node);
 }
 
-/** Whether `fn` is declared `async`. */
-export function isAsync(fn: ast.ArrowFunction | ast.FunctionExpression): boolean {
-  return !!fn.modifiers?.some((m) => m.kind === SyntaxKind.AsyncKeyword);
-}
-
-/** The `async` keyword of `fn`, to point a diagnostic at. */
+/** The `async` keyword of `fn`, when it is declared async (a diagnostic points at it). */
 export function asyncKeyword(fn: ast.ArrowFunction | ast.FunctionExpression): Node | undefined {
   return fn.modifiers?.find((m) => m.kind === SyntaxKind.AsyncKeyword);
 }

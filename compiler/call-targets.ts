@@ -27,7 +27,8 @@ export class CallResolver {
 
   constructor(
     private readonly opened: OpenedFile,
-    private readonly sdk: SdkDeclarations,
+    /** Shared with the other passes: it resolves imports once per file. */
+    readonly sdk: SdkDeclarations,
     /** Shared with the other passes over the same file. */
     readonly facts: CheckerCache,
     sites: readonly EntitySite[],

@@ -9,7 +9,7 @@ import { isFunctionLike, propertyName, skipOuterExpressions } from "./ast-helper
 import type { CallResolver, CallTarget } from "./call-targets.ts";
 import type { EntitySite } from "./interfaces.ts";
 import type { TypeSpec } from "./type-spec.ts";
-import { is, NodeFlags, SymbolFlags, SyntaxKind, type ast, type CallExpression, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
+import { is, NodeFlags, SyntaxKind, type ast, type CallExpression, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
 
 /** A value as the workflow body holds it while its graph is built. */
 type Value =
@@ -187,7 +187,7 @@ class BodyEvaluator {
   /** A top-level `const` with a constant initializer, in this file or imported. */
   #moduleConstant(node: ast.Identifier): Value {
     const symbol = this.resolver.facts.symbolAt(node);
-    const target = symbol && (symbol.flags & SymbolFlags.Alias ? this.opened.checker.getAliasedSymbol(symbol) : symbol);
+    const target = symbol && this.resolver.sdk.resolveAlias(symbol);
     const declaration = target?.valueDeclaration?.resolve(this.opened.project);
     if (!target || !declaration || !is.isVariableDeclaration(declaration) || !declaration.initializer) {
       throw new NotStatic(node, `it reads "${node.text}", which is not a constant it can see`);

@@ -5,7 +5,7 @@
  * compute on them, but the outputs of the calls it makes are stand-ins too.
  * Each rule names the entity, the value and what to do instead.
  */
-import { isFunctionLike, shortText, skipOuterExpressions, asyncKeyword, isAsync } from "./ast-helpers.ts";
+import { asyncKeyword, isFunctionLike, shortText, skipOuterExpressions } from "./ast-helpers.ts";
 import { describeTarget, type CallResolver, type CallTarget } from "./call-targets.ts";
 import type { CompilerDiagnostic } from "./diagnostics.ts";
 import type { EntitySite } from "./interfaces.ts";
@@ -85,8 +85,8 @@ class BodyChecker {
     if (parameter && this.#kind === "workflow") this.#bindInputs(parameter.name, scope);
     this.#scopes.push(scope);
     this.#prefetch(fn.body);
-    if (this.#kind === "workflow" && isAsync(fn) && !containsAwait(fn.body)) {
-      const keyword = asyncKeyword(fn) ?? fn;
+    const keyword = asyncKeyword(fn);
+    if (this.#kind === "workflow" && keyword && !containsAwait(fn.body)) {
       this.report(keyword, "error", "ALOFT_WORKFLOW_ASYNC", `${this.#subject} is async; a workflow body runs once to build the graph and cannot wait for anything: drop \`async\`, or make it a dynamic to run code on real values`);
     }
     this.#visit(fn.body);
