@@ -135,9 +135,14 @@ export class KubeSimulator {
    * server's watch timeout passes) or, with `abrupt`, by resetting the
    * connection. Returns how many were open.
    */
-  dropWatches(options: { abrupt?: boolean } = {}): number {
-    return this.watches.drop(options.abrupt === true);
+  dropWatches(options: { abrupt?: boolean; labelSelector?: string } = {}): number {
+    return this.watches.drop(options.abrupt === true, options.labelSelector);
   }
+  /** Open watches asked with exactly `labelSelector` (all when it is undefined). */
+  openWatches(labelSelector?: string): number {
+    return this.watches.count(labelSelector);
+  }
+
 
   /** Forgets the change history: a watch resuming from before now gets 410 Gone. */
   compactHistory(): void {

@@ -16,12 +16,12 @@ export interface WatchRequest {
   matches: (object: KubeObject) => boolean;
 }
 
-/** The watches that are open, so a test can drop them all at once. */
+/** The watches that are open, by the label selector they were asked with, so a test can drop them. */
 export class OpenWatches {
-  private readonly open = new Set<ServerResponse>();
+  private readonly open = new Map<ServerResponse, string>();
 
-  add(res: ServerResponse): void {
-    this.open.add(res);
+  add(res: ServerResponse, labelSelector = ""): void {
+    this.open.set(res, labelSelector);
     res.on("close", () => this.open.delete(res));
   }
 
@@ -29,15 +29,24 @@ export class OpenWatches {
     return this.open.size;
   }
 
-  /** Ends every open watch; `abrupt` resets the connection instead of ending the response. */
-  drop(abrupt = false): number {
-    const count = this.open.size;
-    for (const res of [...this.open]) {
+  /** Open watches asked with exactly `labelSelector` (all of them when it is undefined). */
+  count(labelSelector?: string): number {
+    return this.matching(labelSelector).length;
+  }
+
+  /** Ends the open watches (of one label selector, if given); `abrupt` resets the connection instead of ending the response. */
+  drop(abrupt = false, labelSelector?: string): number {
+    const dropped = this.matching(labelSelector);
+    for (const res of dropped) {
       if (abrupt) res.socket?.destroy();
       else res.end();
       this.open.delete(res);
     }
-    return count;
+    return dropped.length;
+  }
+
+  private matching(labelSelector: string | undefined): ServerResponse[] {
+    return [...this.open].filter(([, selector]) => labelSelector === undefined || selector === labelSelector).map(([res]) => res);
   }
 }
 
@@ -80,7 +89,7 @@ export function serveWatch(
   const unsubscribe = store.subscribe((event) => {
     if (relevant(event.object)) send(event.type, event.object);
   });
-  watches.add(res);
+  watches.add(res, new URL(req.url ?? "/", "http://kube-sim").searchParams.get("labelSelector") ?? "");
   const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => res.end(), timeoutSeconds * 1000);
   const close = () => {
     unsubscribe();
