@@ -24,7 +24,7 @@ clearInterval(sampler);
 peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
 if (record.status !== "succeeded") throw new Error(`map failed: ${record.error?.message}`);
 if ((record.outputs as number[]).length !== items) throw new Error("wrong output length");
-runner.close();
+await runner.close();
 rmSync(dir, { recursive: true, force: true });
 
 report(`one map of ${items} items, ${workers} workers`, [

@@ -79,7 +79,7 @@ for (let r = 0; r < repeats; r++) {
   samples.plain.push(await inProcess());
   if (r < 2) samples.fresh.push(await processPerTask()); // slow: two samples suffice
 }
-runner.close();
+await runner.close();
 rmSync(dir, { recursive: true, force: true });
 
 const perTask = (ms: number) => (ms / items) * 1000; // microseconds

@@ -21,6 +21,7 @@ import { LogSink } from "./engine/log-sink.ts";
 import type { BackoffOptions } from "./engine/retry-policy.ts";
 import { openSqliteStore } from "./store/sqlite-store.ts";
 import type { ExecutionRecord, StateStore } from "./store/state-store.ts";
+import type { EntityDescription } from "./worker/protocol.ts";
 import { WorkerPool, workerEntry } from "./worker/worker-pool.ts";
 import type { Workspace } from "./workspace.ts";
 
@@ -79,7 +80,7 @@ export class LocalRunner {
   }
 
   async resume(executionId: string, options: RunOptions = {}): Promise<ExecutionRecord> {
-    const record = this.store.getExecution(executionId);
+    const record = await this.store.getExecution(executionId);
     if (!record) {
       throw new AloftError({ code: "EXECUTION_NOT_FOUND", message: `no execution ${executionId} in ${this.workspace.database}` });
     }
@@ -103,6 +104,26 @@ export class LocalRunner {
     return result.graph;
   }
 
+  /**
+   * What a runner service needs of a file's bundle before it can run it
+   * remotely: the entities it exports, and the graph of every workflow,
+   * traced here (workflow bodies run on the client, never in the service).
+   */
+  async describeAndTrace(prepared: PreparedFile): Promise<{ entities: EntityDescription[]; graphs: Record<string, Graph>; errors: Record<string, ErrorInfo> }> {
+    return this.withPool(prepared.bundle.path, { workers: 1 }, async (pool) => {
+      const entities = [...(await describeBundle(pool)).values()];
+      const graphs: Record<string, Graph> = {};
+      const errors: Record<string, ErrorInfo> = {};
+      for (const entity of entities.filter((e) => e.kind === "workflow")) {
+        const inputs = Object.keys(prepared.interfaces[entity.name]?.inputs ?? {});
+        const result = await pool.run({ type: "trace", entity: entity.name, inputs });
+        if (!result.ok) errors[entity.name] = result.error;
+        else if ("graph" in result) graphs[entity.name] = result.graph;
+      }
+      return { entities, graphs, errors };
+    });
+  }
+
   /** Traces several workflows of one file with one worker: each its graph or its error. */
   async traceEach(prepared: PreparedFile, entities: readonly string[]): Promise<({ graph: Graph } | { error: ErrorInfo })[]> {
     return this.withPool(prepared.bundle.path, { workers: 1 }, async (pool) => {
@@ -118,8 +139,8 @@ export class LocalRunner {
     });
   }
 
-  close(): void {
-    this.store.close();
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   private async withPool<T>(

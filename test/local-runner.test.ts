@@ -37,14 +37,14 @@ describe("local runner", () => {
     const record = await runner.run(prepared, "diamond", { x: 3 }, { backoff: fast });
     assert.equal(record.status, "succeeded");
     assert.equal(record.outputs, 24);
-    const nodes = runner.store.listNodes(record.id);
+    const nodes = await runner.store.listNodes(record.id);
     assert.deepEqual(nodes.map((n) => [n.id, n.status]).sort(), [
       ["add", "succeeded"],
       ["double", "succeeded"],
       ["double-2", "succeeded"],
       ["double-3", "succeeded"],
     ]);
-    assert.deepEqual(runner.store.getExecution(record.id)?.outputs, 24);
+    assert.deepEqual((await runner.store.getExecution(record.id))?.outputs, 24);
   });
 
   it("passes named record outputs field by field", async () => {
@@ -60,7 +60,7 @@ describe("local runner", () => {
     const second = await runner.run(prepared, "counted", { x: 1, counter: c });
     assert.equal(second.outputs, 2);
     assert.equal(runs(c), 1, "a cache hit must not run the task");
-    assert.equal(runner.store.listNodes(second.id)[0]?.cached, true);
+    assert.equal((await runner.store.listNodes(second.id))[0]?.cached, true);
     await runner.run(prepared, "counted", { x: 2, counter: c });
     assert.equal(runs(c), 2, "a changed input misses");
   });
@@ -76,7 +76,7 @@ describe("local runner", () => {
     });
     assert.equal(record.status, "succeeded");
     assert.equal(record.outputs, 3);
-    const attempts = runner.store.listAttempts(record.id, "flaky");
+    const attempts = await runner.store.listAttempts(record.id, "flaky");
     assert.deepEqual(attempts.map((a) => a.status), ["failed", "failed", "succeeded"]);
     assert.match(attempts[0]!.error!.message, /flaky failure on attempt 1/);
     assert.deepEqual(logs, ["attempt 1", "attempt 2", "attempt 3"]);
@@ -106,7 +106,7 @@ describe("local runner", () => {
     const record = await runner.run(prepared, "lenientRoots", { xs: [4, -1, 9, 16] }, { backoff: fast });
     assert.equal(record.status, "succeeded");
     assert.deepEqual(record.outputs, [2, null, 3, 4]);
-    const items = runner.store.listNodes(record.id).filter((n) => n.kind === "item");
+    const items = (await runner.store.listNodes(record.id)).filter((n) => n.kind === "item");
     assert.equal(items.length, 4);
     assert.equal(items.find((i) => i.id.endsWith("[1]"))?.status, "failed");
   });
@@ -124,16 +124,16 @@ describe("local runner", () => {
     const record = await runner.run(prepared, "doubledSum", { n: 4 });
     assert.equal(record.status, "succeeded");
     assert.equal(record.outputs, 20);
-    const ids = runner.store.listNodes(record.id).map((n) => n.id);
+    const ids = (await runner.store.listNodes(record.id)).map((n) => n.id);
     assert.ok(ids.includes("sumUpTo/add-4"), ids.join(","));
-    assert.equal(runner.store.getNode(record.id, "sumUpTo")?.graph?.nodes.length, 4);
+    assert.equal((await runner.store.getNode(record.id, "sumUpTo"))?.graph?.nodes.length, 4);
   });
 
   it("runs a workflow called from a workflow as a sub-graph of its node", async () => {
     const record = await runner.run(prepared, "nested", { x: 3 });
     assert.equal(record.status, "succeeded");
     assert.equal(record.outputs, 24 + 8);
-    const ids = runner.store.listNodes(record.id).map((n) => n.id);
+    const ids = (await runner.store.listNodes(record.id)).map((n) => n.id);
     assert.ok(ids.includes("diamond/add") && ids.includes("diamond-2/double-3"), ids.join(","));
   });
 
@@ -148,7 +148,7 @@ describe("local runner", () => {
     assert.equal(record.status, "failed");
     assert.equal(record.error?.code, "WORKER_CRASHED");
     assert.match(record.error?.message ?? "", /7/);
-    assert.equal(runner.store.listAttempts(record.id, "crash").length, 4);
+    assert.equal((await runner.store.listAttempts(record.id, "crash")).length, 4);
   });
 
   it("names the field when a task returns something that is not data", async () => {
@@ -161,7 +161,7 @@ describe("local runner", () => {
   it("keeps each attempt's output in its log file", async () => {
     const c = counter("flaky");
     const record = await runner.run(prepared, "flaky", { counter: c, failTimes: 1 }, { backoff: fast });
-    const attempts = runner.store.listAttempts(record.id, "flaky");
+    const attempts = await runner.store.listAttempts(record.id, "flaky");
     assert.match(readFileSync(attempts[1]!.logPath, "utf8"), /attempt 2/);
   });
 

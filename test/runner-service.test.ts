@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ErrorResponse, ExecutionDetailResponse, ExecutionListResponse, HealthResponse } from "../runner/service/protocol.ts";
+import { TestSchemas } from "../runner/store/postgres-test-support.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 const cli = join(repo, "dist/cli.js");
@@ -164,11 +165,13 @@ describe("aloft runner start", () => {
     assert.deepEqual(await runner.exited, { code: 0, signal: null });
   });
 
-  it("says clearly what it does not support yet, with exit code 2", () => {
+  it("says clearly what it does not support or cannot use, with exit code 2", () => {
     for (const [args, message] of [
-      [["--db", "postgres://aloft@db/aloft"], /--db postgres:\/\/\.\.\. is not supported yet/],
-      [["--store", "s3://bucket"], /--store is not supported yet/],
-      [["--kubeconfig", "kube.yaml"], /--kubeconfig is not supported yet/],
+      [["--db", "postgres://aloft:hunter2@db:port/aloft"], /--db: postgres:\/\/aloft@db:port\/aloft is not a PostgreSQL URL aloft can use/],
+      [["--store", "s3://bucket"], /--store s3:\/\/… is not supported yet/],
+      [["--kubeconfig", "kube.yaml"], /kube\.yaml/],
+      [["--max-pods", "0"], /--max-pods expects a positive whole number/],
+      [["--advertise-url", "runner:7878"], /--advertise-url expects the runner's URL/],
       [["--db", "state.db"], /--db expects sqlite:PATH/],
       [["--port", "http"], /--port expects a port number/],
       [["--verbose"], /does not take "--verbose"/],
@@ -192,5 +195,35 @@ describe("aloft runner start", () => {
     } finally {
       await stopRunner(runner);
     }
+  });
+
+  it("keeps its state in PostgreSQL with --db postgres://…, shared by a second replica", async () => {
+    const schemas = new TestSchemas();
+    const database = schemas.url();
+    const shared = mkdtempSync(join(tmpdir(), "aloft-runner-pg-"));
+    const replicas: StartedRunner[] = [];
+    try {
+      replicas.push(await startRunner(shared, "--db", database));
+      assert.ok(replicas[0]!.stdout().includes(`state in ${database}`), replicas[0]!.stdout());
+      assert.match(replicas[0]!.stdout(), /created an admin token/);
+      const sharedToken = readFileSync(join(shared, ".aloft/runner-token"), "utf8").trim();
+      replicas.push(await startRunner(shared, "--db", database));
+      assert.match(replicas[1]!.stdout(), /using the admin token/, "the second replica knows the token the first one issued");
+      for (const replica of replicas) {
+        const response = await fetch(`${replica.url}/api/v1/executions`, { headers: { authorization: `Bearer ${sharedToken}` } });
+        assert.equal(response.status, 200);
+        assert.deepEqual(await response.json(), { executions: [] });
+      }
+    } finally {
+      for (const replica of replicas) await stopRunner(replica);
+      await schemas.dropAll();
+    }
+  });
+
+  it("says which PostgreSQL database it cannot reach, without its password", () => {
+    const result = aloft("runner", "start", "--port", "0", "--db", "postgres://aloft:hunter2@127.0.0.1:1/aloft");
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /cannot reach the PostgreSQL database postgres:\/\/aloft@127\.0\.0\.1:1\/aloft/);
+    assert.ok(!result.stderr.includes("hunter2"), result.stderr);
   });
 });

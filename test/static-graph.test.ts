@@ -31,9 +31,9 @@ describe("static graph equals the traced graph", () => {
     runner = new LocalRunner(workspaceAt(dir));
     session = new TypeScriptSession();
   });
-  after(() => {
+  after(async () => {
     session.close();
-    runner.close();
+    await runner.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -17,16 +17,16 @@ export async function executionsCommand(args: string[]): Promise<number> {
     switch (sub) {
       case "list":
       case undefined:
-        return list(runner, json, limitOf(rest));
+        return await list(runner, json, limitOf(rest));
       case "get":
-        return get(runner, requireId(positional[0], "get"), json);
+        return await get(runner, requireId(positional[0], "get"), json);
       case "resume":
         return await resume(runner, requireId(positional[0], "resume"));
       default:
         throw new UsageError(`unknown subcommand "executions ${sub}"; use list, get ID or resume ID`);
     }
   } finally {
-    runner.close();
+    await runner.close();
   }
 }
 
@@ -43,8 +43,8 @@ function limitOf(args: string[]): number {
   return n;
 }
 
-function list(runner: LocalRunner, json: boolean, limit: number): number {
-  const executions = runner.store.listExecutions({ limit });
+async function list(runner: LocalRunner, json: boolean, limit: number): Promise<number> {
+  const executions = await runner.store.listExecutions({ limit });
   if (json) {
     process.stdout.write(`${JSON.stringify(executions.map(summary))}\n`);
     return 0;
@@ -60,9 +60,9 @@ function list(runner: LocalRunner, json: boolean, limit: number): number {
   return 0;
 }
 
-function get(runner: LocalRunner, id: string, json: boolean): number {
-  const execution = findExecution(runner, id);
-  const nodes = runner.store.listNodes(id);
+async function get(runner: LocalRunner, id: string, json: boolean): Promise<number> {
+  const execution = await findExecution(runner, id);
+  const nodes = await runner.store.listNodes(id);
   if (json) {
     process.stdout.write(
       `${JSON.stringify({ ...summary(execution), inputs: localizeValue(execution.inputs, runner.blobs), outputs: localizeValue(execution.outputs, runner.blobs), error: execution.error, nodes: nodes.map((n) => nodeSummary(n, runner)) })}\n`,
@@ -91,7 +91,7 @@ function get(runner: LocalRunner, id: string, json: boolean): number {
 }
 
 async function resume(runner: LocalRunner, id: string): Promise<number> {
-  findExecution(runner, id);
+  await findExecution(runner, id);
   const progress = new ProgressView(process.stderr);
   process.stderr.write(`${bold("↻")} resuming execution ${bold(id)}\n`);
   const record = await runner.resume(id, { listener: progress.listener });
@@ -106,10 +106,10 @@ async function resume(runner: LocalRunner, id: string): Promise<number> {
   return 1;
 }
 
-export function findExecution(runner: LocalRunner, id: string): ExecutionRecord {
-  const execution = runner.store.getExecution(id);
+export async function findExecution(runner: LocalRunner, id: string): Promise<ExecutionRecord> {
+  const execution = await runner.store.getExecution(id);
   if (!execution) {
-    const recent = runner.store.listExecutions({ limit: 5 }).map((e) => e.id);
+    const recent = (await runner.store.listExecutions({ limit: 5 })).map((e) => e.id);
     throw new UsageError(`no execution "${id}" in ${runner.workspace.database}${recent.length ? `; recent: ${recent.join(", ")}` : ""}`, 1);
   }
   return execution;

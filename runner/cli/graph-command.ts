@@ -63,7 +63,7 @@ async function tracedGraph(file: string, entity: string): Promise<Graph> {
     requireWorkflow(file, entity, Object.values(prepared.interfaces));
     return await runner.trace(prepared, entity);
   } finally {
-    runner.close();
+    await runner.close();
   }
 }
 

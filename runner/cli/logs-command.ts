@@ -14,10 +14,10 @@ export async function logsCommand(args: string[]): Promise<number> {
   if (!id) throw new UsageError("aloft logs needs an execution id: aloft logs ID [NODE]");
   const runner = new LocalRunner(findWorkspace());
   try {
-    findExecution(runner, id);
-    const attempts = runner.store.listAttempts(id, node);
+    await findExecution(runner, id);
+    const attempts = await runner.store.listAttempts(id, node);
     if (node && !attempts.length) {
-      const known = runner.store.listNodes(id).filter((n) => n.attempts > 0).map((n) => n.id);
+      const known = (await runner.store.listNodes(id)).filter((n) => n.attempts > 0).map((n) => n.id);
       if (!known.includes(node)) {
         throw new UsageError(`execution ${id} has no node "${node}" that ran; nodes that ran: ${known.slice(0, 20).join(", ") || "none"}`, 1);
       }
@@ -34,6 +34,6 @@ export async function logsCommand(args: string[]): Promise<number> {
     if (!lines.length) process.stderr.write(`${dim(`no output recorded for ${node ? `node ${node} of ` : ""}execution ${id}`)}\n`);
     return 0;
   } finally {
-    runner.close();
+    await runner.close();
   }
 }

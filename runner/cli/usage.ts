@@ -21,7 +21,7 @@ usage:
   aloft executions resume ID            finish an execution whose runner was killed
   aloft logs ID [NODE]
   aloft lsp [--stdio]                   the language server, on stdio (for editors)
-  aloft runner start [--port N] [--host H] [--db sqlite:PATH]   the runner service (HTTP API under /api/v1/)
+  aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]   the runner service (HTTP API under /api/v1/)
 
 inputs: numbers, booleans and strings as typed; arrays and records as JSON;
 File and Dir as local paths. State lives in .aloft/ of the workspace.

@@ -9,6 +9,11 @@ export type ExecutionEvent =
   | { type: "node"; node: NodeRecord }
   /** Progress of a map, without one event per item. */
   | { type: "map-progress"; nodeId: string; total: number; succeeded: number; failed: number; running: number }
-  | { type: "log"; nodeId: string; attempt: number; stream: "stdout" | "stderr"; text: string };
+  /**
+   * Output of an attempt as it arrives: the `index`-th chunk of the attempt's
+   * log file, written at `t` (so a reader of the file and of the events can
+   * tell which chunks it has seen).
+   */
+  | { type: "log"; nodeId: string; attempt: number; stream: "stdout" | "stderr"; text: string; index: number; t: number };
 
 export type ExecutionListener = (event: ExecutionEvent) => void;

@@ -3,18 +3,25 @@
  * consults the cache, runs attempts with retries and backoff, expands maps,
  * sub-workflows and dynamics, and records every transition in the store
  * before acting on it, so a killed runner can resume where it stopped.
+ *
+ * Store calls are asynchronous, so each transition is a step: change the
+ * in-memory record (so guards see it at once), await the write, then act.
+ * Anything may have happened during the await (a node failed, the run was
+ * cancelled or abandoned), so every step looks again before it acts. Jobs
+ * and traces run outside steps: a cancellation waits for writes under way,
+ * not for tasks.
  */
 import type { Graph } from "../../compiler/graph.ts";
 import type { TaskOptions } from "../../sdk/types.ts";
 import type { WireValue } from "../data/wire.ts";
 import { hashWire, validate } from "../data/type-engine.ts";
 import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
-import type { ExecutionRecord, NodePatch, NodeRecord, StateStore } from "../store/state-store.ts";
-import type { EntityDescription } from "../worker/protocol.ts";
+import type { AttemptFence, CacheEntry, ExecutionEnd, ExecutionRecord, NodePatch, NodeRecord, StateStore } from "../store/state-store.ts";
+import type { AttemptRef, EntityDescription, JobResult } from "../worker/protocol.ts";
 import { mapItems, resolveBinding, resolveInputs } from "./bindings.ts";
 import { cacheKey, taskVersion } from "./cache-key.ts";
 import type { ExecutionListener } from "./events.ts";
-import type { TaskExecutor } from "./executor.ts";
+import type { Job, JobOptions, TaskExecutor } from "./executor.ts";
 import { buildScope, lookupIn, readyNodes, type LiveNode, type Scope } from "./live-graph.ts";
 import type { LogSink } from "./log-sink.ts";
 import { backoffDelay, DEFAULT_BACKOFF, failureHistory, parseDuration, shouldRetry, type BackoffOptions } from "./retry-policy.ts";
@@ -27,6 +34,19 @@ export interface EngineContext {
   listener?: ExecutionListener;
   /** Attempts handed to the executor at once; the rest wait in order. */
   parallelism?: number;
+  /**
+   * A runner replica's lease: each attempt starts only while the replica holds
+   * the execution (else LeaseLostError, which ends `run` with that error).
+   */
+  fence?: AttemptFence;
+}
+
+/** Map items looked up in the cache, and their hits recorded, per store call. */
+const MAP_BATCH = 1000;
+
+interface AttemptClose {
+  attempt: number;
+  endedAt: number;
 }
 
 export class Execution {
@@ -34,13 +54,22 @@ export class Execution {
   private queueHead = 0;
   /** Attempts, traces and retry timers under way. */
   private busy = 0;
+  /** Steps under way: each writes to the store, then acts on what it wrote. */
+  private steps = 0;
   private failure: ErrorInfo | undefined;
+  private cancellation: ErrorInfo | undefined;
+  /** Set once the end is being written (or the run was abandoned or aborted): no step acts after it. */
   private finished = false;
-  private resolveRun!: (record: ExecutionRecord) => void;
+  private started = false;
+  private runSettled = false;
+  private settle!: { resolve: (record: ExecutionRecord) => void; reject: (error: unknown) => void };
+  private readonly settled: Promise<ExecutionRecord>;
   private readonly versions = new Map<string, string>();
   private readonly graphs = new Map<string, Promise<Graph>>();
   private readonly parallelism: number;
   private lastMapProgress = 0;
+  /** Aborted on cancel and abandon: jobs under way stop where the executor can stop them. */
+  private readonly jobs = new AbortController();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -51,68 +80,160 @@ export class Execution {
     private readonly existing: Map<string, NodeRecord>,
   ) {
     this.parallelism = ctx.parallelism ?? Math.max(1, ctx.executor.size * 2);
+    this.settled = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    // Whoever awaits `run` sees a failure; this keeps an unawaited one from crashing the process.
+    this.settled.catch(() => {});
   }
 
   get id(): string {
     return this.record.id;
   }
 
+  /**
+   * Runs the execution to its end and resolves with its final record. Rejects
+   * when the store fails or the lease is lost: the execution stays `running`
+   * in the store, for `resume` (or another replica) to pick up.
+   */
   run(): Promise<ExecutionRecord> {
-    return new Promise((resolve) => {
-      this.resolveRun = resolve;
+    if (!this.started) {
+      this.started = true;
       this.emit({ type: "execution", execution: { ...this.record } });
-      if (this.root.unfinished === 0) this.scopeDone(this.root);
+      if (this.root.unfinished === 0) this.spawn(() => this.scopeDone(this.root));
       else this.startScope(this.root);
       this.pump();
       this.settleIfIdle();
-    });
+    }
+    return this.settled;
   }
+
+  /**
+   * Ends the execution as cancelled: nothing new starts, attempts under way
+   * are closed as cancelled and their results ignored. Resolves with the
+   * final record once it is written.
+   */
+  cancel(reason: string): Promise<ExecutionRecord> {
+    if (!this.finished) {
+      this.cancellation ??= { code: "CANCELLED", kind: "user", entity: this.record.entity, message: reason };
+      this.jobs.abort(new AloftError(this.cancellation));
+      this.settleIfIdle();
+    }
+    return this.settled;
+  }
+
+  /**
+   * Stops driving without writing anything more (another replica took the
+   * execution over); resolves with the record as this runner last knew it.
+   */
+  abandon(): Promise<ExecutionRecord> {
+    this.finished = true;
+    this.jobs.abort(new AloftError({ code: "EXECUTION_ABANDONED", kind: "system", message: `this runner stopped driving execution ${this.record.id}` }));
+    if (!this.runSettled) {
+      this.runSettled = true;
+      this.ctx.logs.closeAll();
+      this.settle.resolve({ ...this.record });
+    }
+    return this.settled;
+  }
+
+  /** No new work starts: a node failed, the run is being cancelled, or it ended. */
+  private get stopping(): boolean {
+    return this.failure !== undefined || this.cancellation !== undefined || this.finished;
+  }
+
+  // ---- steps ----------------------------------------------------------------
+
+  /** Runs a step; a step that fails (the store failed, the lease was lost) ends the run with its error. */
+  private spawn(step: () => Promise<void>): void {
+    this.steps++;
+    step().then(
+      () => {
+        this.steps--;
+        this.settleIfIdle();
+      },
+      (error: unknown) => {
+        this.steps--;
+        this.abort(error);
+      },
+    );
+  }
+
+  private abort(error: unknown): void {
+    this.finished = true;
+    if (this.runSettled) return;
+    this.runSettled = true;
+    this.ctx.logs.closeAll();
+    this.settle.reject(error);
+  }
+
+  private settleIfIdle(): void {
+    if (this.finished || this.steps > 0) return;
+    const cancellation = this.cancellation;
+    const failure = this.failure;
+    if (cancellation) this.spawn(() => this.finish("cancelled", undefined, cancellation));
+    else if (failure && this.busy === 0) this.spawn(() => this.finish("failed", undefined, failure));
+  }
+
+  // ---- nodes ----------------------------------------------------------------
 
   private startScope(scope: Scope): void {
     for (const node of readyNodes(scope)) this.startNode(node);
   }
 
   private startNode(node: LiveNode): void {
-    if (this.failure) return;
+    if (this.stopping) return;
     const definition = node.definition!;
     let inputs: Record<string, WireValue>;
     try {
       inputs = resolveInputs(definition.inputs, lookupIn(node.scope), `node "${node.record.id}"`);
     } catch (error) {
-      this.failNode(node, asErrorInfo(error, node));
+      this.spawn(() => this.failNode(node, asErrorInfo(error, node)));
       return;
     }
     node.record.inputs = inputs;
+    const graph = node.record.graph;
     switch (definition.kind) {
       case "task":
-        this.update(node, { inputs });
-        if (!this.tryCache(node)) this.enqueue(node);
+        this.spawn(() => this.startTask(node, inputs));
         return;
       case "map":
-        this.startMap(node, inputs);
+        this.spawn(() => this.startMap(node, inputs));
         return;
       case "workflow":
-        if (node.record.graph) return this.enterChild(node, node.record.graph);
-        this.update(node, { inputs, status: "running", startedAt: node.record.startedAt ?? Date.now() });
-        this.busy++;
-        this.traceGraph(definition.entity).then(
-          (graph) => {
-            this.busy--;
-            this.update(node, { graph });
-            this.enterChild(node, graph);
-          },
-          (error) => {
-            this.busy--;
-            this.failNode(node, asErrorInfo(error, node));
-          },
-        );
+        this.spawn(() => (graph ? this.enterChild(node, graph, {}) : this.startWorkflow(node, inputs)));
         return;
       case "dynamic":
-        if (node.record.graph) return this.enterChild(node, node.record.graph);
-        this.update(node, { inputs });
-        this.enqueue(node);
+        this.spawn(async () => {
+          if (graph) return this.enterChild(node, graph, {});
+          await this.update(node, { inputs });
+          if (!this.finished) this.enqueue(node);
+        });
         return;
     }
+  }
+
+  private async startTask(node: LiveNode, inputs: Record<string, WireValue>): Promise<void> {
+    await this.update(node, { inputs });
+    if (this.finished) return;
+    const hit = await this.cacheHit(node);
+    if (this.finished) return;
+    if (hit) await this.complete(node, hit.outputs, true);
+    else this.enqueue(node);
+  }
+
+  private async startWorkflow(node: LiveNode, inputs: Record<string, WireValue>): Promise<void> {
+    await this.update(node, { inputs, status: "running", startedAt: node.record.startedAt ?? Date.now() });
+    if (this.finished) return;
+    this.busy++;
+    this.traceGraph(node.record.entity).then(
+      (graph) => {
+        this.busy--;
+        this.spawn(() => this.enterChild(node, graph, { graph }));
+      },
+      (error: unknown) => {
+        this.busy--;
+        this.spawn(() => this.failNode(node, asErrorInfo(error, node)));
+      },
+    );
   }
 
   private traceGraph(entity: string): Promise<Graph> {
@@ -129,23 +250,35 @@ export class Execution {
     return graph;
   }
 
-  private enterChild(node: LiveNode, graph: Graph): void {
+  /** Records `patch` on a workflow or dynamic node with the nodes of its graph, then runs the graph. */
+  private async enterChild(node: LiveNode, graph: Graph, patch: NodePatch): Promise<void> {
+    if (this.finished) return;
     const { scope, created } = buildScope(this.record.id, node, graph, node.record.inputs ?? {}, this.existing);
-    if (created.length) this.ctx.store.insertNodes(created);
+    const patched = Object.keys(patch).length > 0;
+    if (created.length || patched) {
+      Object.assign(node.record, patch);
+      await this.ctx.store.expandNode(this.record.id, node.record.id, patch, created);
+      if (patched) this.emitNode(node);
+      if (this.finished) return;
+    }
+    await this.enterScope(node, scope);
+  }
+
+  private async enterScope(node: LiveNode, scope: Scope): Promise<void> {
     node.child = scope;
-    if (scope.unfinished === 0) this.scopeDone(scope);
+    if (scope.unfinished === 0) await this.scopeDone(scope);
     else this.startScope(scope);
   }
 
   // ---- maps ---------------------------------------------------------------
 
-  private startMap(node: LiveNode, inputs: Record<string, WireValue>): void {
+  private async startMap(node: LiveNode, inputs: Record<string, WireValue>): Promise<void> {
     const definition = node.definition!;
     let items: Record<string, WireValue>[];
     try {
       items = mapItems(inputs, definition.map?.fixed ?? [], `map over task "${definition.entity}" (node "${node.record.id}")`);
     } catch (error) {
-      this.failNode(node, asErrorInfo(error, node));
+      await this.failNode(node, asErrorInfo(error, node));
       return;
     }
     const created: NodeRecord[] = [];
@@ -187,34 +320,47 @@ export class Execution {
       minSuccessRatio: definition.map?.minSuccessRatio ?? 1,
       starting: false,
     };
-    this.ctx.store.transaction(() => {
-      if (created.length) this.ctx.store.insertNodes(created);
-      this.update(node, { inputs, status: "running", startedAt: node.record.startedAt ?? Date.now() });
-    });
-    this.startMapItems(node);
+    const patch: NodePatch = { inputs, status: "running", startedAt: node.record.startedAt ?? Date.now() };
+    Object.assign(node.record, patch);
+    await this.ctx.store.expandNode(this.record.id, node.record.id, patch, created);
+    this.emitNode(node);
+    if (this.finished) return;
+    await this.startMapItems(node);
   }
 
-  private startMapItems(map: LiveNode): void {
+  private async startMapItems(map: LiveNode): Promise<void> {
     const state = map.mapState!;
-    if (state.starting) return; // the loop below, further up the stack, fills the freed slot
+    if (state.starting) return; // the loop below, awaiting further up, fills the freed slot
     state.starting = true;
     try {
-      // One transaction for the batch: cache hits complete here, many per commit.
-      this.ctx.store.transaction(() => {
-        while (state.queue.length && state.running < state.concurrency && !this.failure && map.record.status === "running") {
-          const item = state.queue.shift()!;
-          state.running++;
-          if (!this.tryCache(item)) this.enqueue(item);
-        }
-      });
+      while (state.queue.length && state.running < state.concurrency && !this.stopping && map.record.status === "running") {
+        const batch = state.queue.splice(0, Math.min(MAP_BATCH, state.concurrency - state.running));
+        state.running += batch.length;
+        const hits = await Promise.all(batch.map((item) => this.cacheHit(item)));
+        if (this.finished) return;
+        const completed: { nodeId: string; patch: NodePatch }[] = [];
+        batch.forEach((item, i) => {
+          const hit = hits[i];
+          if (!hit) return this.enqueue(item);
+          const patch = this.completionPatch(item, hit.outputs, true);
+          Object.assign(item.record, patch);
+          completed.push({ nodeId: item.record.id, patch });
+        });
+        if (!completed.length) continue;
+        // Cache hits complete here, many per commit.
+        await this.ctx.store.updateNodes(this.record.id, completed);
+        if (this.finished) return;
+        state.running -= completed.length;
+        state.succeeded += completed.length;
+      }
     } finally {
       state.starting = false;
     }
     this.reportMapProgress(map, false);
-    this.finishMapIfDone(map);
+    await this.finishMapIfDone(map);
   }
 
-  private itemSettled(map: LiveNode, succeeded: boolean): void {
+  private async itemSettled(map: LiveNode, succeeded: boolean): Promise<void> {
     const state = map.mapState!;
     state.running--;
     if (succeeded) state.succeeded++;
@@ -222,7 +368,7 @@ export class Execution {
     const total = state.items.length;
     if (map.record.status !== "running") return;
     if (state.failed > total * (1 - state.minSuccessRatio) + 1e-9) {
-      this.failNode(map, {
+      await this.failNode(map, {
         code: "MAP_TOO_MANY_FAILURES",
         kind: "user",
         entity: map.record.entity,
@@ -231,15 +377,15 @@ export class Execution {
       });
       return;
     }
-    this.startMapItems(map);
+    await this.startMapItems(map);
   }
 
-  private finishMapIfDone(map: LiveNode): void {
+  private async finishMapIfDone(map: LiveNode): Promise<void> {
     const state = map.mapState!;
     if (map.record.status !== "running" || state.succeeded + state.failed < state.items.length || state.starting) return;
     this.reportMapProgress(map, true);
     const outputs = state.items.map((item) => (item.record.status === "succeeded" ? (item.record.outputs ?? null) : null));
-    this.complete(map, outputs, false);
+    await this.complete(map, outputs, false);
   }
 
   private reportMapProgress(map: LiveNode, force: boolean): void {
@@ -268,15 +414,12 @@ export class Execution {
     return cacheKey(entity, version, hashWire(node.record.inputs ?? {}));
   }
 
-  /** Completes `node` from the cache when it can; says whether it did. */
-  private tryCache(node: LiveNode): boolean {
+  /** The cache entry that can complete `node` without running it, if any. */
+  private async cacheHit(node: LiveNode): Promise<CacheEntry | undefined> {
     const key = this.cacheKeyFor(node);
-    if (!key) return false;
+    if (!key) return undefined;
     node.record.cacheKey = key;
-    const hit = this.ctx.store.getCached(key);
-    if (!hit) return false;
-    this.complete(node, hit.outputs, true);
-    return true;
+    return this.ctx.store.getCached(key);
   }
 
   private enqueue(node: LiveNode): void {
@@ -287,8 +430,9 @@ export class Execution {
   private pump(): void {
     while (this.queueHead < this.queue.length && this.busy < this.parallelism) {
       const node = this.queue[this.queueHead++]!;
-      if (this.failure) continue;
-      void this.attempt(node);
+      if (this.stopping) continue;
+      this.busy++;
+      this.spawn(() => this.startAttempt(node));
     }
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue.splice(0, this.queueHead);
@@ -296,60 +440,73 @@ export class Execution {
     }
   }
 
-  private async attempt(node: LiveNode): Promise<void> {
-    this.busy++;
+  /** Records the attempt (node `running`, attempt open), then hands its job to the executor. */
+  private async startAttempt(node: LiveNode): Promise<void> {
     const { store, logs } = this.ctx;
     const record = node.record;
     const attempt = record.attempts + 1;
     const logPath = logs.pathFor(this.record.id, record.id, attempt);
     const startedAt = Date.now();
-    store.transaction(() => {
-      this.update(node, { status: "running", attempts: attempt, startedAt: record.startedAt ?? startedAt });
-      store.startAttempt({ executionId: this.record.id, nodeId: record.id, attempt, status: "running", logPath, startedAt });
-    });
-    const options = this.options(record.entity);
-    const ref = { executionId: this.record.id, nodeId: record.id, attempt };
-    const inputs = record.inputs ?? {};
-    let result;
+    Object.assign(record, { status: "running", attempts: attempt, startedAt: record.startedAt ?? startedAt } satisfies NodePatch);
     try {
-      result = await this.ctx.executor.run(
-        record.kind === "dynamic"
-          ? { type: "expand", entity: record.entity, inputs, attempt: ref }
-          : { type: "run", entity: record.entity, inputs, attempt: ref },
-        {
-          timeoutMs: parseDuration(options.timeout),
-          onLog: (stream, text) => {
-            logs.write(logPath, stream, text);
-            this.emit({ type: "log", nodeId: record.id, attempt, stream, text });
-          },
-        },
-      );
+      await store.startAttempt({ executionId: this.record.id, nodeId: record.id, attempt, status: "running", logPath, startedAt }, this.ctx.fence);
     } catch (error) {
-      result = { ok: false as const, error: asErrorInfo(error, node, "system") };
-    } finally {
-      logs.close(logPath);
       this.busy--;
+      throw error;
     }
-    const endedAt = Date.now();
-    if (result.ok && "graph" in result) {
-      store.transaction(() => {
-        store.finishAttempt(this.record.id, record.id, attempt, { status: "succeeded", endedAt });
-        this.update(node, { graph: result.graph });
+    this.emitNode(node);
+    // A cancellation's end closes this open attempt; after an abandon or abort, resume does.
+    if (this.finished || this.cancellation) {
+      this.busy--;
+      return;
+    }
+    const ref: AttemptRef = { executionId: this.record.id, nodeId: record.id, attempt };
+    let running: Promise<JobResult>;
+    let chunks = 0;
+    try {
+      const inputs = record.inputs ?? {};
+      const job: Job = record.kind === "dynamic" ? { type: "expand", entity: record.entity, inputs, attempt: ref } : { type: "run", entity: record.entity, inputs, attempt: ref };
+      const options = this.options(record.entity);
+      running = this.ctx.executor.run(job, {
+        timeoutMs: parseDuration(options.timeout),
+        task: podTask(options),
+        onLog: (stream, text) => {
+          const t = Date.now();
+          logs.write(logPath, stream, text, t);
+          this.emit({ type: "log", nodeId: record.id, attempt, stream, text, index: chunks++, t });
+        },
+        signal: this.jobs.signal,
       });
-      this.enterChild(node, result.graph);
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    running
+      .catch((error: unknown): JobResult => ({ ok: false, error: asErrorInfo(error, node, "system") }))
+      .then((result) => {
+        logs.close(logPath);
+        this.busy--;
+        this.spawn(() => this.attemptEnded(node, attempt, Date.now(), result));
+      });
+  }
+
+  private async attemptEnded(node: LiveNode, attempt: number, endedAt: number, result: JobResult): Promise<void> {
+    if (this.finished) return;
+    const record = node.record;
+    if (result.ok && "graph" in result) {
+      const graph = result.graph;
+      record.graph = graph;
+      const { scope, created } = buildScope(this.record.id, node, graph, record.inputs ?? {}, this.existing);
+      await this.ctx.store.finishAttempt(this.attemptRef(node, attempt), { status: "succeeded", endedAt }, { node: { graph }, children: created });
+      this.emitNode(node);
+      if (!this.finished) await this.enterScope(node, scope);
     } else if (result.ok && "output" in result) {
       const problems = this.outputProblems(record.entity, result.output);
-      if (problems) {
-        this.attemptFailed(node, attempt, endedAt, problems);
-      } else {
-        store.finishAttempt(this.record.id, record.id, attempt, { status: "succeeded", endedAt });
-        this.complete(node, result.output, false);
-      }
+      if (problems) await this.attemptFailed(node, attempt, endedAt, problems);
+      else await this.complete(node, result.output, false, { attempt, endedAt });
     } else if (!result.ok) {
-      this.attemptFailed(node, attempt, endedAt, { ...result.error, entity: record.entity, node: record.id });
+      await this.attemptFailed(node, attempt, endedAt, { ...result.error, entity: record.entity, node: record.id });
     }
     this.pump();
-    this.settleIfIdle();
   }
 
   private outputProblems(entity: string, output: WireValue): ErrorInfo | undefined {
@@ -366,47 +523,64 @@ export class Execution {
     };
   }
 
-  private attemptFailed(node: LiveNode, attempt: number, endedAt: number, error: ErrorInfo): void {
-    this.ctx.store.finishAttempt(this.record.id, node.record.id, attempt, { status: "failed", endedAt, error });
+  private async attemptFailed(node: LiveNode, attempt: number, endedAt: number, error: ErrorInfo): Promise<void> {
     // The store is the source of truth, so a resumed run counts earlier attempts too.
-    const history = failureHistory(this.ctx.store.listAttempts(this.record.id, node.record.id));
+    const attempts = await this.ctx.store.listAttempts(this.record.id, node.record.id);
+    if (this.finished) return;
+    const history = failureHistory(attempts.map((a) => (a.attempt === attempt ? { status: "failed", error } : a)));
     const retries = this.options(node.record.entity).retries ?? 0;
-    if (!this.failure && shouldRetry(error, history, retries)) {
-      this.update(node, { status: "pending", error });
-      const delay = backoffDelay(history.userFailures + history.systemFailures, this.ctx.backoff ?? DEFAULT_BACKOFF);
-      this.busy++;
-      setTimeout(() => {
-        this.busy--;
-        if (this.failure) {
-          this.settleIfIdle();
-          return;
-        }
-        this.enqueue(node);
-      }, delay);
+    if (this.stopping || !shouldRetry(error, history, retries)) {
+      await this.failNode(node, error, { attempt, endedAt });
       return;
     }
-    this.failNode(node, error);
+    const patch: NodePatch = { status: "pending", error };
+    Object.assign(node.record, patch);
+    await this.ctx.store.finishAttempt(this.attemptRef(node, attempt), { status: "failed", endedAt, error }, { node: patch });
+    this.emitNode(node);
+    if (this.finished) return;
+    const delay = backoffDelay(history.userFailures + history.systemFailures, this.ctx.backoff ?? DEFAULT_BACKOFF);
+    this.busy++;
+    setTimeout(() => {
+      this.busy--;
+      if (this.stopping) {
+        this.settleIfIdle();
+        return;
+      }
+      this.enqueue(node);
+    }, delay);
+  }
+
+  private attemptRef(node: LiveNode, attempt: number): AttemptRef {
+    return { executionId: this.record.id, nodeId: node.record.id, attempt };
   }
 
   // ---- transitions --------------------------------------------------------
 
-  private complete(node: LiveNode, outputs: WireValue, cached: boolean): void {
+  private completionPatch(node: LiveNode, outputs: WireValue, cached: boolean): NodePatch {
     const record = node.record;
     const patch: NodePatch = { status: "succeeded", outputs, cached, endedAt: Date.now() };
     if (record.cacheKey) patch.cacheKey = record.cacheKey;
     if (cached && record.startedAt === undefined) patch.startedAt = patch.endedAt;
-    if (!cached && record.cacheKey) {
-      const key = record.cacheKey;
-      this.ctx.store.transaction(() => {
-        this.update(node, patch);
-        this.ctx.store.putCached({ key, entity: record.entity, outputs, executionId: this.record.id, nodeId: record.id, createdAt: Date.now() });
-      });
+    return patch;
+  }
+
+  /** Records `node` succeeded (closing its attempt and filling the cache, when it ran), then starts what waited for it. */
+  private async complete(node: LiveNode, outputs: WireValue, cached: boolean, closing?: AttemptClose): Promise<void> {
+    const record = node.record;
+    const patch = this.completionPatch(node, outputs, cached);
+    Object.assign(record, patch);
+    if (closing) {
+      const cache: CacheEntry | undefined = record.cacheKey
+        ? { key: record.cacheKey, entity: record.entity, outputs, executionId: this.record.id, nodeId: record.id, createdAt: Date.now() }
+        : undefined;
+      await this.ctx.store.finishAttempt(this.attemptRef(node, closing.attempt), { status: "succeeded", endedAt: closing.endedAt }, { node: patch, cache });
     } else {
-      // One write: no transaction of its own (a cache hit inside a map's batch would pay a savepoint each).
-      this.update(node, patch);
+      await this.ctx.store.updateNode(this.record.id, record.id, patch);
     }
+    this.emitNode(node);
+    if (this.finished) return;
     if (node.map) {
-      this.itemSettled(node.map, true);
+      await this.itemSettled(node.map, true);
       return;
     }
     const scope = node.scope;
@@ -414,59 +588,63 @@ export class Execution {
     for (const dependent of node.dependents) {
       if (--dependent.waitingOn === 0) this.startNode(dependent);
     }
-    if (scope.unfinished === 0) this.scopeDone(scope);
+    if (scope.unfinished === 0) await this.scopeDone(scope);
   }
 
-  private failNode(node: LiveNode, error: ErrorInfo): void {
+  /** Records `node` failed (closing its attempt, when one ran); outside a map, that fails the execution. */
+  private async failNode(node: LiveNode, error: ErrorInfo, closing?: AttemptClose): Promise<void> {
     const info: ErrorInfo = { ...error, entity: error.entity ?? node.record.entity, node: node.record.id };
-    this.update(node, { status: "failed", error: info, endedAt: Date.now() });
-    if (node.map) {
-      this.itemSettled(node.map, false);
-      return;
-    }
-    this.failure ??= info;
-    this.settleIfIdle();
+    const patch: NodePatch = { status: "failed", error: info, endedAt: Date.now() };
+    Object.assign(node.record, patch);
+    // Nothing new starts from here on; the execution's end waits for this write (a step) and for attempts under way.
+    if (!node.map) this.failure ??= info;
+    if (closing) await this.ctx.store.finishAttempt(this.attemptRef(node, closing.attempt), { status: "failed", endedAt: closing.endedAt, error }, { node: patch });
+    else await this.ctx.store.updateNode(this.record.id, node.record.id, patch);
+    this.emitNode(node);
+    if (node.map && !this.finished) await this.itemSettled(node.map, false);
   }
 
-  private scopeDone(scope: Scope): void {
+  private async scopeDone(scope: Scope): Promise<void> {
     let output: WireValue;
     try {
       output = resolveBinding(scope.graph.output, lookupIn(scope), `outputs of "${scope.graph.entity}"`);
     } catch (error) {
-      if (scope.owner) this.failNode(scope.owner, asErrorInfo(error, scope.owner));
-      else this.finish("failed", undefined, asErrorInfo(error, undefined));
+      if (scope.owner) await this.failNode(scope.owner, asErrorInfo(error, scope.owner));
+      else await this.finish("failed", undefined, asErrorInfo(error, undefined));
       return;
     }
-    if (scope.owner) this.complete(scope.owner, output, false);
-    else this.finish("succeeded", output, undefined);
+    if (scope.owner) await this.complete(scope.owner, output, false);
+    else await this.finish("succeeded", output, undefined);
   }
 
-  private settleIfIdle(): void {
-    if (this.failure && this.busy === 0 && !this.finished) this.finish("failed", undefined, this.failure);
-  }
-
-  private finish(status: "succeeded" | "failed", outputs: WireValue | undefined, error: ErrorInfo | undefined): void {
+  private async finish(status: "succeeded" | "failed" | "cancelled", outputs: WireValue | undefined, error: ErrorInfo | undefined): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     const endedAt = Date.now();
     const { store } = this.ctx;
-    store.transaction(() => {
-      for (const node of store.listNodes(this.record.id)) {
-        if (node.status === "pending" || node.status === "running") {
-          store.updateNode(this.record.id, node.id, { status: "skipped", endedAt });
-        }
-      }
-      store.updateExecution(this.record.id, { status, outputs, error, endedAt });
-    });
-    Object.assign(this.record, { status, outputs, error, endedAt });
+    const end: ExecutionEnd = { status, endedAt };
+    if (outputs !== undefined) end.outputs = outputs;
+    if (error !== undefined) end.error = error;
+    if (await store.finishExecution(this.record.id, end)) {
+      Object.assign(this.record, end);
+    } else {
+      // Ended meanwhile by someone else (cancelled through the store): theirs is the end.
+      Object.assign(this.record, await store.getExecution(this.record.id));
+    }
     this.ctx.logs.closeAll();
     this.emit({ type: "execution", execution: { ...this.record } });
-    this.resolveRun({ ...this.record });
+    if (this.runSettled) return;
+    this.runSettled = true;
+    this.settle.resolve({ ...this.record });
   }
 
-  private update(node: LiveNode, patch: NodePatch): void {
+  private async update(node: LiveNode, patch: NodePatch): Promise<void> {
     Object.assign(node.record, patch);
-    this.ctx.store.updateNode(this.record.id, node.record.id, patch);
+    await this.ctx.store.updateNode(this.record.id, node.record.id, patch);
+    this.emitNode(node);
+  }
+
+  private emitNode(node: LiveNode): void {
     if (!node.map) this.emit({ type: "node", node: { ...node.record } });
   }
 
@@ -484,4 +662,15 @@ function asErrorInfo(error: unknown, node: LiveNode | undefined, kind: ErrorInfo
 function firstItemError(items: LiveNode[]): string {
   const failed = items.find((item) => item.record.status === "failed");
   return failed?.record.error ? `${failed.record.id}: ${failed.record.error.message}` : "none recorded";
+}
+
+/**
+ * What a pod needs of a task's options. An image that only names a base runs
+ * that base; one that adds packages runs the image built from its spec,
+ * named by the spec's content hash.
+ */
+function podTask(options: TaskOptions): JobOptions["task"] {
+  const spec = options.image;
+  const image = spec ? (spec.packages.length || spec.apt.length || Object.keys(spec.env).length ? `aloft/${spec.name}` : spec.base) : undefined;
+  return { ...(image ? { image } : {}), ...(options.resources ? { resources: options.resources } : {}) };
 }

@@ -2,6 +2,7 @@
  * What the engine needs from whatever runs user code: the local warm worker
  * pool now, Kubernetes pods later. One job at a time per slot.
  */
+import type { Resources } from "../../sdk/types.ts";
 import type { JobResult, RunnerToWorker } from "../worker/protocol.ts";
 
 export type Job = RunnerToWorker extends infer M ? (M extends { id: number } ? Omit<M, "id"> : never) : never;
@@ -9,6 +10,10 @@ export type Job = RunnerToWorker extends infer M ? (M extends { id: number } ? O
 export interface JobOptions {
   timeoutMs?: number;
   onLog?: (stream: "stdout" | "stderr", text: string) => void;
+  /** What a pod needs to know of the task: its image and resources (already validated). */
+  task?: { image?: string; resources?: Resources };
+  /** Aborting it cancels the job where the backend supports it (the Kubernetes one deletes the pod); it then fails as cancelled. */
+  signal?: AbortSignal;
 }
 
 export interface TaskExecutor {

@@ -7,7 +7,7 @@ import type { Graph } from "../../compiler/graph.ts";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
 import type { WireValue } from "../data/wire.ts";
 import { AloftError } from "../../compiler/errors.ts";
-import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
+import { DEFAULT_PROJECT, type ExecutionRecord, type NodeRecord } from "../store/state-store.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { singleNodeGraph } from "./bindings.ts";
 import { Execution, type EngineContext } from "./execution.ts";
@@ -21,6 +21,11 @@ export interface NewExecution {
   bundlePath: string;
   interfaces: Record<string, EntityInterface>;
   inputs: Record<string, WireValue>;
+  /** "default" when absent. */
+  project?: string;
+  /** Runner-service submissions: digests of the submission's descriptor and source map. */
+  descriptor?: string;
+  sourceMap?: string;
 }
 
 /** Asks the executor what the bundle exports: names, kinds and options. */
@@ -67,6 +72,7 @@ export async function createExecution(
   const graph = await rootGraph(ctx.executor, entity, inputNames);
   const record: ExecutionRecord = {
     id: newExecutionId(),
+    project: request.project ?? DEFAULT_PROJECT,
     file: request.file,
     entity: request.entity,
     kind: entity.kind,
@@ -77,11 +83,10 @@ export async function createExecution(
     inputs: request.inputs,
     createdAt: Date.now(),
   };
+  if (request.descriptor !== undefined) record.descriptor = request.descriptor;
+  if (request.sourceMap !== undefined) record.sourceMap = request.sourceMap;
   const { scope, created } = buildScope(record.id, null, graph, record.inputs, new Map());
-  ctx.store.transaction(() => {
-    ctx.store.createExecution(record);
-    ctx.store.insertNodes(created);
-  });
+  await ctx.store.createExecution(record, created);
   return new Execution(ctx, record, entities, scope, new Map());
 }
 
@@ -102,29 +107,19 @@ export async function loadExecution(
     });
   }
   const { store } = ctx;
-  const now = Date.now();
-  store.transaction(() => {
-    for (const attempt of store.listAttempts(record.id)) {
-      if (attempt.status !== "running") continue;
-      store.finishAttempt(record.id, attempt.nodeId, attempt.attempt, {
-        status: "failed",
-        endedAt: now,
-        error: {
-          code: "RUNNER_INTERRUPTED",
-          kind: "system",
-          node: attempt.nodeId,
-          message: "the runner stopped while this attempt ran; it runs again on resume",
-        },
-      });
-    }
-  });
-  const existing = new Map<string, NodeRecord>(store.listNodes(record.id).map((n) => [n.id, n]));
+  await store.closeRunningAttempts(record.id, Date.now(), (attempt) => ({
+    code: "RUNNER_INTERRUPTED",
+    kind: "system",
+    node: attempt.nodeId,
+    message: "the runner stopped while this attempt ran; it runs again on resume",
+  }));
+  const existing = new Map<string, NodeRecord>((await store.listNodes(record.id)).map((n) => [n.id, n]));
   const entity = entities.get(record.entity);
   if (!entity) {
     throw new AloftError({ code: "ENTITY_NOT_FOUND", message: `the bundle of execution ${record.id} no longer exports "${record.entity}"` });
   }
   const graph = await rootGraph(ctx.executor, entity, Object.keys(record.interfaces[record.entity]?.inputs ?? record.inputs));
   const { scope, created } = buildScope(record.id, null, graph, record.inputs, existing);
-  if (created.length) store.insertNodes(created);
+  if (created.length) await store.insertNodes(created);
   return new Execution(ctx, record, entities, scope, existing);
 }

@@ -22,14 +22,14 @@ export class LogSink {
     return join(this.root, executionId, `${encodeURIComponent(nodeId)}.${attempt}.jsonl`);
   }
 
-  write(path: string, stream: "stdout" | "stderr", text: string): void {
+  write(path: string, stream: "stdout" | "stderr", text: string, t = Date.now()): void {
     let fd = this.open.get(path);
     if (fd === undefined) {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, "a");
       this.open.set(path, fd);
     }
-    writeSync(fd, `${JSON.stringify({ t: Date.now(), s: stream, x: text } satisfies LogChunk)}\n`);
+    writeSync(fd, `${JSON.stringify({ t, s: stream, x: text } satisfies LogChunk)}\n`);
   }
 
   close(path: string): void {

@@ -13,72 +13,72 @@ function workspace() {
 }
 
 describe("the admin token file", () => {
-  it("is created on first start with mode 0600, holding an admin token the store knows by hash", () => {
+  it("is created on first start with mode 0600, holding an admin token the store knows by hash", async () => {
     const { database, tokenFile } = workspace();
     const store = openSqliteStore(database);
     try {
-      const outcome = ensureAdminToken(store, tokenFile);
+      const outcome = await ensureAdminToken(store, tokenFile);
       assert.equal(outcome.kind, "created");
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
       const token = readFileSync(tokenFile, "utf8").trim();
       assert.match(token, /^[A-Za-z0-9_-]{43}$/);
-      assert.deepEqual(findToken(store, token)?.scope, { kind: "admin" });
+      assert.deepEqual((await findToken(store, token))?.scope, { kind: "admin" });
       for (const file of [database, `${database}-wal`]) {
         if (existsSync(file)) assert.ok(!readFileSync(file).includes(token), `${file} must not hold the token itself`);
       }
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("is reused by later starts, over a reopened database", () => {
+  it("is reused by later starts, over a reopened database", async () => {
     const { database, tokenFile } = workspace();
     let store = openSqliteStore(database);
-    const first = ensureAdminToken(store, tokenFile);
+    const first = await ensureAdminToken(store, tokenFile);
     const token = readFileSync(tokenFile, "utf8");
-    store.close();
+    await store.close();
     store = openSqliteStore(database);
     try {
-      const second = ensureAdminToken(store, tokenFile);
+      const second = await ensureAdminToken(store, tokenFile);
       assert.deepEqual(second, { kind: "reused", path: tokenFile, tokenId: first.tokenId, tightenedMode: false });
       assert.equal(readFileSync(tokenFile, "utf8"), token);
-      assert.equal(store.listTokens().length, 1);
+      assert.equal((await store.listTokens()).length, 1);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("gets its mode tightened to 0600 when someone loosened it", () => {
+  it("gets its mode tightened to 0600 when someone loosened it", async () => {
     const { database, tokenFile } = workspace();
     const store = openSqliteStore(database);
     try {
-      ensureAdminToken(store, tokenFile);
+      await ensureAdminToken(store, tokenFile);
       chmodSync(tokenFile, 0o644);
-      const outcome = ensureAdminToken(store, tokenFile);
+      const outcome = await ensureAdminToken(store, tokenFile);
       assert.equal(outcome.kind === "reused" && outcome.tightenedMode, true);
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 
-  it("is replaced when it holds a token the database does not know, or a project token", () => {
+  it("is replaced when it holds a token the database does not know, or a project token", async () => {
     const { database, tokenFile } = workspace();
     const store = openSqliteStore(database);
     try {
-      ensureAdminToken(store, tokenFile);
+      await ensureAdminToken(store, tokenFile);
       const unknown = generateToken();
       writeFileSync(tokenFile, unknown);
-      const outcome = ensureAdminToken(store, tokenFile);
+      const outcome = await ensureAdminToken(store, tokenFile);
       assert.equal(outcome.kind === "created" && outcome.replaced, true);
       assert.notEqual(readFileSync(tokenFile, "utf8").trim(), unknown);
 
-      const project = issueToken(store, { kind: "project", project: "fraud" }, "fraud team");
+      const project = await issueToken(store, { kind: "project", project: "fraud" }, "fraud team");
       writeFileSync(tokenFile, project.token);
-      assert.equal(ensureAdminToken(store, tokenFile).kind, "created");
-      assert.equal(findToken(store, readFileSync(tokenFile, "utf8").trim())?.scope.kind, "admin");
+      assert.equal((await ensureAdminToken(store, tokenFile)).kind, "created");
+      assert.equal((await findToken(store, readFileSync(tokenFile, "utf8").trim()))?.scope.kind, "admin");
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

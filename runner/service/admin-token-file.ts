@@ -14,17 +14,17 @@ export type AdminTokenOutcome =
   /** `replaced`: the file held a token this database does not know as an admin token. */
   | { kind: "created"; path: string; tokenId: string; replaced: boolean };
 
-export function ensureAdminToken(store: StateStore, path: string): AdminTokenOutcome {
+export async function ensureAdminToken(store: StateStore, path: string): Promise<AdminTokenOutcome> {
   const existing = readTokenFile(path);
   if (existing !== undefined) {
-    const record = findToken(store, existing);
+    const record = await findToken(store, existing);
     if (record?.scope.kind === "admin") {
       const tightenedMode = (statSync(path).mode & 0o077) !== 0;
       if (tightenedMode) chmodSync(path, 0o600);
       return { kind: "reused", path, tokenId: record.id, tightenedMode };
     }
   }
-  const { token, record } = issueToken(store, { kind: "admin" }, `admin token of ${path}`);
+  const { token, record } = await issueToken(store, { kind: "admin" }, `admin token of ${path}`);
   writeTokenFile(path, token);
   return { kind: "created", path, tokenId: record.id, replaced: existing !== undefined };
 }

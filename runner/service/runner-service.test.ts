@@ -19,18 +19,18 @@ describe("the runner service", () => {
 
   before(async () => {
     store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "aloft-service-")), "state.db"));
-    token = issueToken(store, { kind: "admin" }, "test").token;
-    store.createExecution(execution("old", { status: "succeeded", outputs: 7, createdAt: 1_000, endedAt: 3_500 }));
-    store.createExecution(execution("mid", { status: "failed", createdAt: 2_000, error: { code: "TASK_FAILED", kind: "user", message: "boom" } }));
-    store.createExecution(execution("new/one", { createdAt: 3_000 }));
-    store.insertNodes([node("old", "load", { status: "succeeded", outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, attempts: 1, startedAt: 1_100, endedAt: 1_200 }), node("old", "fit", { kind: "workflow" })]);
+    token = (await issueToken(store, { kind: "admin" }, "test")).token;
+    await store.createExecution(execution("old", { status: "succeeded", outputs: 7, createdAt: 1_000, endedAt: 3_500 }));
+    await store.createExecution(execution("mid", { status: "failed", createdAt: 2_000, error: { code: "TASK_FAILED", kind: "user", message: "boom" } }));
+    await store.createExecution(execution("new/one", { createdAt: 3_000 }));
+    await store.insertNodes([node("old", "load", { status: "succeeded", outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, attempts: 1, startedAt: 1_100, endedAt: 1_200 }), node("old", "fit", { kind: "workflow" })]);
     service = new RunnerService({ store, version: "9.9.9", log: (line) => logged.push(line) });
     url = await service.listen(0, "127.0.0.1");
   });
 
   after(async () => {
     await service.close();
-    store.close();
+    await store.close();
   });
 
   const get = async <T = ErrorResponse>(path: string, auth: string | null = `Bearer ${token}`) => {
@@ -48,6 +48,7 @@ describe("the runner service", () => {
     assert.deepEqual(all.body.executions.map((e: { executionId: string }) => e.executionId), ["new/one", "mid", "old"]);
     assert.deepEqual(all.body.executions[2], {
       executionId: "old",
+      project: "default",
       entity: "train",
       kind: "workflow",
       file: "/work/flows/train.ts",
@@ -116,12 +117,12 @@ describe("the runner service", () => {
 describe("the runner service over a failing store", () => {
   it("answers 500 with a JSON error and logs it", async () => {
     const store = openSqliteStore(":memory:");
-    const token = issueToken(store, { kind: "admin" }, "test").token;
+    const token = (await issueToken(store, { kind: "admin" }, "test")).token;
     const logged: string[] = [];
     const service = new RunnerService({ store, version: "1", log: (line) => logged.push(line) });
     const url = await service.listen(0, "127.0.0.1");
     try {
-      store.close();
+      await store.close();
       const response = await fetch(`${url}/api/v1/executions`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(response.status, 500);
       const body = (await response.json()) as ErrorResponse;

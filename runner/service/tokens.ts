@@ -17,10 +17,10 @@ export function hashToken(token: string): string {
 }
 
 /** Creates a token with `scope`, records its hash, and returns the token itself (the only time it exists). */
-export function issueToken(store: StateStore, scope: TokenScope, description: string, now = Date.now()): { token: string; record: TokenRecord } {
+export async function issueToken(store: StateStore, scope: TokenScope, description: string, now = Date.now()): Promise<{ token: string; record: TokenRecord }> {
   const token = generateToken();
   const record: TokenRecord = { id: randomUUID(), hash: hashToken(token), scope, description, createdAt: now };
-  store.insertToken(record);
+  await store.insertToken(record);
   return { token, record };
 }
 
@@ -29,10 +29,10 @@ export function issueToken(store: StateStore, scope: TokenScope, description: st
  * hash is compared in constant time, and all of them are compared, so how
  * long this takes says nothing about how close a guess was.
  */
-export function findToken(store: StateStore, token: string): TokenRecord | undefined {
+export async function findToken(store: StateStore, token: string): Promise<TokenRecord | undefined> {
   const presented = Buffer.from(hashToken(token), "hex");
   let found: TokenRecord | undefined;
-  for (const record of store.listTokens()) {
+  for (const record of await store.listTokens()) {
     const stored = Buffer.from(record.hash, "hex");
     if (stored.length === presented.length && timingSafeEqual(stored, presented) && !found) found = record;
   }

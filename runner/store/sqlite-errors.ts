@@ -1,7 +1,7 @@
 /**
  * Turns SQLite failures into AloftErrors that name the database file and say
- * what to do. Errors that are not SQLite's (a bug, or an error thrown by the
- * function given to `transaction`) pass through untouched.
+ * what to do. Errors that are not SQLite's (a bug, or an AloftError the store
+ * threw itself) pass through untouched.
  */
 import { AloftError } from "../../compiler/errors.ts";
 

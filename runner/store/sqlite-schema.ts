@@ -77,6 +77,33 @@ const MIGRATIONS: string[] = [
     revoked_at INTEGER
   );
   `,
+  // Projects, leases of runner replicas, cancellation requests, remote attempts' reports, shared secrets.
+  `
+  ALTER TABLE executions ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+  ALTER TABLE executions ADD COLUMN descriptor TEXT;
+  ALTER TABLE executions ADD COLUMN source_map TEXT;
+  ALTER TABLE executions ADD COLUMN cancel_requested_at INTEGER;
+  ALTER TABLE executions ADD COLUMN lease_owner TEXT;
+  ALTER TABLE executions ADD COLUMN lease_expires_at INTEGER;
+  ALTER TABLE executions ADD COLUMN lease_epoch INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX executions_by_project ON executions (project, created_at DESC);
+  CREATE INDEX executions_by_status ON executions (status, created_at);
+  CREATE INDEX executions_by_lease_owner ON executions (lease_owner);
+  CREATE TABLE attempt_reports (
+    execution_id TEXT NOT NULL,
+    node_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    reported_at INTEGER NOT NULL,
+    PRIMARY KEY (execution_id, node_id, attempt),
+    FOREIGN KEY (execution_id, node_id, attempt) REFERENCES attempts (execution_id, node_id, attempt) ON DELETE CASCADE
+  );
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -71,44 +71,44 @@ describe("SqliteStore failures", () => {
     assert.equal(acknowledged.length, 2 + 4 * count);
 
     const store = openSqliteStore(path);
-    const nodes = store.listNodes("e1");
-    assert.equal(store.getExecution("e1")?.status, "running", "the killed transaction's update is not there");
+    const nodes = await store.listNodes("e1");
+    assert.equal((await store.getExecution("e1"))?.status, "running", "the killed transaction's update is not there");
     assert.deepEqual(nodes.map((n) => n.id), Array.from({ length: count }, (_, i) => `n${i}`));
-    nodes.forEach((n, i) => {
+    for (const [i, n] of nodes.entries()) {
       assert.equal(n.status, "succeeded");
       assert.equal(n.outputs, i);
       assert.equal(n.attempts, 1);
       assert.equal(n.endedAt, i + 1);
-      assert.deepEqual(store.listAttempts("e1", n.id).map((a) => a.status), ["running"]);
-      assert.equal(store.getCached(`k${i}`)?.outputs, i);
-    });
-    store.close();
+      assert.deepEqual((await store.listAttempts("e1", n.id)).map((a) => a.status), ["running"]);
+      assert.equal((await store.getCached(`k${i}`))?.outputs, i);
+    }
+    await store.close();
   });
 
-  it("refuses a file that is not a SQLite database with STORE_CORRUPT, naming it", () => {
+  it("refuses a file that is not a SQLite database with STORE_CORRUPT, naming it", async () => {
     const path = dbPath();
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, "name,amount\nalice,3\n".repeat(400));
-    assertStoreError(() => openSqliteStore(path), "STORE_CORRUPT", path, "move it aside");
+    await assertStoreError(() => openSqliteStore(path), "STORE_CORRUPT", path, "move it aside");
   });
 
-  it("reports damaged pages as STORE_CORRUPT when they are read", () => {
+  it("reports damaged pages as STORE_CORRUPT when they are read", async () => {
     const path = dbPath();
     const store = openSqliteStore(path);
-    store.createExecution(execution("e1"));
-    store.insertNodes(Array.from({ length: 200 }, (_, i) => node("e1", `n${i}`, { inputs: { text: "y".repeat(500) } })));
-    store.close();
+    await store.createExecution(execution("e1"));
+    await store.insertNodes(Array.from({ length: 200 }, (_, i) => node("e1", `n${i}`, { inputs: { text: "y".repeat(500) } })));
+    await store.close();
     const pageSize = 4096;
     const fd = openSync(path, "r+");
     const garbage = Buffer.alloc(statSync(path).size - 2 * pageSize, 0xa5);
     writeSync(fd, garbage, 0, garbage.length, 2 * pageSize);
     closeSync(fd);
-    assertStoreError(() => {
+    await assertStoreError(async () => {
       const reopened = openSqliteStore(path);
       try {
-        reopened.listNodes("e1");
+        await reopened.listNodes("e1");
       } finally {
-        reopened.close();
+        await reopened.close();
       }
     }, "STORE_CORRUPT", path);
   });
@@ -116,22 +116,23 @@ describe("SqliteStore failures", () => {
   it("waits for a lock held by another process, then fails writes with STORE_LOCKED; reads still work", async () => {
     const path = dbPath();
     const setup = openSqliteStore(path);
-    setup.createExecution(execution("e1"));
-    setup.close();
+    await setup.createExecution(execution("e1"));
+    await setup.close();
     const holder = await holdLock(path);
     try {
       const store = openSqliteStore(path, { busyTimeoutMs: 50 });
-      assert.equal(store.getExecution("e1")?.status, "running");
-      assertStoreError(() => store.createExecution(execution("e2")), "STORE_LOCKED", path);
-      assertStoreError(() => store.transaction(() => store.updateExecution("e1", { status: "failed" })), "STORE_LOCKED", path);
-      store.close();
+      assert.equal((await store.getExecution("e1"))?.status, "running");
+      await assertStoreError(() => store.createExecution(execution("e2")), "STORE_LOCKED", path);
+      await assertStoreError(() => store.updateExecution("e1", { status: "failed" }), "STORE_LOCKED", path);
+      await assertStoreError(() => store.finishExecution("e1", { status: "failed", endedAt: 1 }), "STORE_LOCKED", path);
+      await store.close();
     } finally {
       await release(holder);
     }
     const after = openSqliteStore(path);
-    after.createExecution(execution("e2"));
-    assert.equal(after.listExecutions().length, 2);
-    after.close();
+    await after.createExecution(execution("e2"));
+    assert.equal((await after.listExecutions()).length, 2);
+    await after.close();
   });
 
   it("fails to open with STORE_LOCKED while another process holds a new database exclusively", async () => {
@@ -139,37 +140,37 @@ describe("SqliteStore failures", () => {
     mkdirSync(join(path, ".."), { recursive: true });
     const holder = await holdLock(path);
     try {
-      assertStoreError(() => openSqliteStore(path, { busyTimeoutMs: 50 }), "STORE_LOCKED", path);
+      await assertStoreError(() => openSqliteStore(path, { busyTimeoutMs: 50 }), "STORE_LOCKED", path);
     } finally {
       await release(holder);
     }
   });
 
-  it("refuses a database written by a newer aloft", () => {
+  it("refuses a database written by a newer aloft", async () => {
     const path = dbPath();
-    openSqliteStore(path).close();
+    await openSqliteStore(path).close();
     const raw = new Database(path);
     raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     raw.close();
-    assertStoreError(() => openSqliteStore(path), "STORE_TOO_NEW", path, `schema version ${SCHEMA_VERSION + 1}`, "upgrade aloft");
+    await assertStoreError(() => openSqliteStore(path), "STORE_TOO_NEW", path, `schema version ${SCHEMA_VERSION + 1}`, "upgrade aloft");
   });
 
-  it("refuses a SQLite database that aloft did not create", () => {
+  it("refuses a SQLite database that aloft did not create", async () => {
     const path = dbPath();
     mkdirSync(join(path, ".."), { recursive: true });
     const raw = new Database(path);
     raw.exec("CREATE TABLE executions (id TEXT)");
     raw.close();
-    assertStoreError(() => openSqliteStore(path), "STORE_NOT_ALOFT", path);
+    await assertStoreError(() => openSqliteStore(path), "STORE_NOT_ALOFT", path);
   });
 
-  it("reports STORE_UNWRITABLE when the folder cannot be created or the path is a folder", () => {
+  it("reports STORE_UNWRITABLE when the folder cannot be created or the path is a folder", async () => {
     const blocker = join(dir, "a-file");
     writeFileSync(blocker, "");
     const path = join(blocker, "state", "state.db");
-    assertStoreError(() => openSqliteStore(path), "STORE_UNWRITABLE", path);
+    await assertStoreError(() => openSqliteStore(path), "STORE_UNWRITABLE", path);
     const folder = join(dir, "a-folder");
     mkdirSync(folder);
-    assertStoreError(() => openSqliteStore(folder), "STORE_UNWRITABLE", folder);
+    await assertStoreError(() => openSqliteStore(folder), "STORE_UNWRITABLE", folder);
   });
 });

@@ -6,36 +6,55 @@
  * any point, even with `kill -9`, loses nothing that was recorded. A power
  * loss or OS crash may lose the last transactions (WAL is fsynced only at
  * checkpoints); we accept that for the several-fold write speed it buys.
+ *
+ * better-sqlite3 is synchronous: each method does all its work, in one
+ * transaction when it writes several rows, before its promise exists. No
+ * transaction ever spans an await, so the one connection never mixes the
+ * writes of concurrent callers.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as Connection, Statement } from "better-sqlite3";
-import { AloftError } from "../../compiler/errors.ts";
+import type { ErrorInfo } from "../../compiler/errors.ts";
+import type { AttemptRef, JobResult } from "../worker/protocol.ts";
 import { storeError, unwritable } from "./sqlite-errors.ts";
+import { migrate } from "./sqlite-schema.ts";
+import { prepareStatements, type Statements } from "./sqlite-statements.ts";
+import { AttemptConflictError, LeaseLostError, notFound } from "./store-errors.ts";
 import {
   attemptFromRow,
+  attemptValues,
   cacheFromRow,
-  encodePatchValue,
+  cacheValues,
+  encodeNodePatch,
   executionFromRow,
+  executionValues,
   jsonOrNull,
-  NODE_PATCH_COLUMNS,
+  leaseFromRow,
   nodeFromRow,
   nodeUpdateSql,
+  nodeValues,
+  reportText,
   tokenFromRow,
+  tokenValues,
   type AttemptRow,
   type CacheRow,
   type ExecutionRow,
   type NodeRow,
   type TokenRow,
-} from "./sqlite-rows.ts";
-import { migrate } from "./sqlite-schema.ts";
-import { prepareStatements, type Statements } from "./sqlite-statements.ts";
+} from "./store-rows.ts";
 import type {
+  AttemptEnd,
+  AttemptFence,
+  AttemptOutcome,
   AttemptRecord,
   CacheEntry,
+  ExecutionEnd,
+  ExecutionLease,
+  ExecutionPatch,
   ExecutionRecord,
-  ExecutionStatus,
+  ListExecutionsOptions,
   NodePatch,
   NodeRecord,
   StateStore,
@@ -53,19 +72,27 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   return SqliteStore.open(path, options);
 }
 
+const sqliteBoolean = (value: boolean) => (value ? 1 : 0);
+const describeAttempt = (ref: AttemptRef) => `attempt ${ref.attempt} of node ${ref.nodeId} of execution ${ref.executionId}`;
+
 export class SqliteStore implements StateStore {
+  readonly location: string;
   private readonly sql: Statements;
   /** Prepared UPDATEs of nodes, by patch shape (see NODE_PATCH_COLUMNS). */
   private readonly nodeUpdates = new Map<number, Statement>();
-  /** Begins IMMEDIATE (no read-to-write upgrade that could fail as busy); nested calls become savepoints. */
-  private readonly runTransaction: (fn: () => unknown) => unknown;
+  /** Prepared listings of executions, by which filters they have. */
+  private readonly listings = new Map<string, Statement>();
+  /** Begins IMMEDIATE (no read-to-write upgrade that could fail as busy). */
+  private readonly runTransaction: <T>(fn: () => T) => T;
 
   private constructor(
     readonly path: string,
     private readonly db: Connection,
   ) {
+    this.location = path;
     this.sql = prepareStatements(db);
-    this.runTransaction = db.transaction((fn: () => unknown) => fn()).immediate;
+    const transaction = db.transaction((fn: () => unknown) => fn()).immediate;
+    this.runTransaction = <T>(fn: () => T) => transaction(fn) as T;
   }
 
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -99,223 +126,264 @@ export class SqliteStore implements StateStore {
     }
   }
 
-  createExecution(record: ExecutionRecord): void {
-    try {
-      this.sql.insertExecution.run(
-        record.id,
-        record.file,
-        record.entity,
-        record.kind,
-        record.bundleHash,
-        record.bundlePath,
-        JSON.stringify(record.interfaces),
-        record.status,
-        JSON.stringify(record.inputs),
-        jsonOrNull(record.outputs),
-        jsonOrNull(record.error),
-        record.createdAt,
-        record.endedAt ?? null,
-      );
-    } catch (error) {
-      throw storeError(error, this.path, `recording execution ${record.id}`);
-    }
+  // ---- executions ----------------------------------------------------------
+
+  async createExecution(record: ExecutionRecord, nodes: NodeRecord[] = []): Promise<void> {
+    this.write(`recording execution ${record.id}${nodes.length ? " and its nodes (is a node id repeated?)" : ""}`, () => {
+      this.sql.insertExecution.run(executionValues(record));
+      for (const node of nodes) this.insertNode(node);
+    });
   }
 
-  updateExecution(id: string, patch: Partial<Pick<ExecutionRecord, "status" | "outputs" | "error" | "endedAt">>): void {
-    let changes: number;
-    try {
-      // NULL binds leave a column as it is (COALESCE), which is what an absent patch field means.
-      changes = this.sql.updateExecution.run(patch.status ?? null, jsonOrNull(patch.outputs), jsonOrNull(patch.error), patch.endedAt ?? null, id).changes;
-    } catch (error) {
-      throw storeError(error, this.path, `updating execution ${id}`);
-    }
-    if (changes === 0) throw this.missing(`execution ${id}`);
+  async updateExecution(id: string, patch: ExecutionPatch): Promise<void> {
+    // NULL binds leave a column as it is (COALESCE), which is what an absent patch field means.
+    const { changes } = this.run(`updating execution ${id}`, () =>
+      this.sql.updateExecution.run(patch.status ?? null, jsonOrNull(patch.outputs), jsonOrNull(patch.error), patch.endedAt ?? null, id),
+    );
+    if (changes === 0) throw notFound(`execution ${id}`, this.path);
   }
 
-  getExecution(id: string): ExecutionRecord | undefined {
-    try {
-      const row = this.sql.getExecution.get(id) as ExecutionRow | undefined;
-      return row && executionFromRow(row);
-    } catch (error) {
-      throw storeError(error, this.path, `reading execution ${id}`);
-    }
+  async finishExecution(id: string, end: ExecutionEnd): Promise<boolean> {
+    return this.write(`ending execution ${id}`, () => {
+      const ended = this.sql.endExecution.run(end.status, jsonOrNull(end.outputs), jsonOrNull(end.error), end.endedAt, id).changes === 1;
+      if (ended) {
+        this.sql.closeAttemptsOfEnded.run(end.endedAt, jsonOrNull(end.error), id);
+        this.sql.skipUnfinishedNodes.run(end.endedAt, id);
+      } else if (!this.sql.executionStatus.get(id)) throw notFound(`execution ${id}`, this.path);
+      return ended;
+    });
   }
 
-  listExecutions(options: { limit?: number; status?: ExecutionStatus } = {}): ExecutionRecord[] {
-    const limit = options.limit ?? -1;
-    try {
-      const rows = (options.status === undefined
-        ? this.sql.listExecutions.all(limit)
-        : this.sql.listExecutionsByStatus.all(options.status, limit)) as ExecutionRow[];
-      return rows.map(executionFromRow);
-    } catch (error) {
-      throw storeError(error, this.path, "listing executions");
-    }
+  async getExecution(id: string): Promise<ExecutionRecord | undefined> {
+    const row = this.run(`reading execution ${id}`, () => this.sql.getExecution.get(id) as ExecutionRow | undefined);
+    return row && executionFromRow(row);
   }
 
-  insertNodes(nodes: NodeRecord[]): void {
-    try {
-      if (nodes.length === 1) this.insertNode(nodes[0]!);
-      else if (nodes.length > 1) this.runTransaction(() => nodes.forEach((node) => this.insertNode(node)));
-    } catch (error) {
-      throw storeError(error, this.path, `recording nodes of execution ${nodes[0]?.executionId} (does the execution exist? is a node id repeated?)`);
-    }
-  }
-
-  updateNode(executionId: string, nodeId: string, patch: NodePatch): void {
-    let shape = 0;
+  async listExecutions(options: ListExecutionsOptions = {}): Promise<ExecutionRecord[]> {
+    const filters: string[] = [];
     const values: unknown[] = [];
-    for (let bit = 0; bit < NODE_PATCH_COLUMNS.length; bit++) {
-      const { field, encoding } = NODE_PATCH_COLUMNS[bit]!;
-      const value = patch[field];
-      if (value === undefined) continue;
-      shape |= 1 << bit;
-      values.push(encodePatchValue(value, encoding));
+    if (options.status !== undefined) {
+      filters.push("status = ?");
+      values.push(options.status);
     }
-    if (shape === 0) return;
-    values.push(executionId, nodeId);
-    let changes: number;
-    try {
-      let statement = this.nodeUpdates.get(shape);
+    if (options.project !== undefined) {
+      filters.push("project = ?");
+      values.push(options.project);
+    }
+    values.push(options.limit ?? -1);
+    const rows = this.run("listing executions", () => {
+      const key = filters.join(" AND ");
+      let statement = this.listings.get(key);
       if (!statement) {
-        statement = this.db.prepare(nodeUpdateSql(shape));
-        this.nodeUpdates.set(shape, statement);
+        statement = this.db.prepare(`SELECT * FROM executions ${key ? `WHERE ${key}` : ""} ORDER BY created_at DESC, rowid DESC LIMIT ?`);
+        this.listings.set(key, statement);
       }
-      changes = statement.run(values).changes;
-    } catch (error) {
-      throw storeError(error, this.path, `updating node ${nodeId} of execution ${executionId}`);
-    }
-    if (changes === 0) throw this.missing(`node ${nodeId} of execution ${executionId}`);
+      return statement.all(values) as ExecutionRow[];
+    });
+    return rows.map(executionFromRow);
   }
 
-  getNode(executionId: string, nodeId: string): NodeRecord | undefined {
-    try {
-      const row = this.sql.getNode.get(executionId, nodeId) as NodeRow | undefined;
-      return row && nodeFromRow(row);
-    } catch (error) {
-      throw storeError(error, this.path, `reading node ${nodeId} of execution ${executionId}`);
-    }
+  async requestCancel(id: string, at = Date.now()): Promise<boolean> {
+    return this.write(`asking to cancel execution ${id}`, () => {
+      if (this.sql.requestCancel.run(at, id).changes === 1) return true;
+      if (!this.sql.executionStatus.get(id)) throw notFound(`execution ${id}`, this.path);
+      return false;
+    });
   }
 
-  listNodes(executionId: string): NodeRecord[] {
-    try {
-      return (this.sql.listNodes.all(executionId) as NodeRow[]).map(nodeFromRow);
-    } catch (error) {
-      throw storeError(error, this.path, `listing nodes of execution ${executionId}`);
-    }
+  // ---- nodes ---------------------------------------------------------------
+
+  async insertNodes(nodes: NodeRecord[]): Promise<void> {
+    if (!nodes.length) return;
+    this.write(`recording nodes of execution ${nodes[0]!.executionId} (does the execution exist? is a node id repeated?)`, () => {
+      for (const node of nodes) this.insertNode(node);
+    });
   }
 
-  startAttempt(record: AttemptRecord): void {
-    try {
-      this.sql.insertAttempt.run(
-        record.executionId,
-        record.nodeId,
-        record.attempt,
-        record.status,
-        record.workerPid ?? null,
-        record.logPath,
-        jsonOrNull(record.error),
-        record.startedAt,
-        record.endedAt ?? null,
-      );
-    } catch (error) {
-      throw storeError(error, this.path, `recording attempt ${record.attempt} of node ${record.nodeId} of execution ${record.executionId} (does the node exist?)`);
-    }
+  async updateNode(executionId: string, nodeId: string, patch: NodePatch): Promise<void> {
+    this.run(`updating node ${nodeId} of execution ${executionId}`, () => this.patchNode(executionId, nodeId, patch));
   }
 
-  finishAttempt(
-    executionId: string,
-    nodeId: string,
-    attempt: number,
-    patch: Pick<AttemptRecord, "status" | "endedAt"> & { error?: AttemptRecord["error"] },
-  ): void {
-    let changes: number;
-    try {
-      changes = this.sql.finishAttempt.run(patch.status, patch.endedAt ?? null, jsonOrNull(patch.error), executionId, nodeId, attempt).changes;
-    } catch (error) {
-      throw storeError(error, this.path, `finishing attempt ${attempt} of node ${nodeId} of execution ${executionId}`);
-    }
-    if (changes === 0) throw this.missing(`attempt ${attempt} of node ${nodeId} of execution ${executionId}`);
+  async updateNodes(executionId: string, updates: ReadonlyArray<{ nodeId: string; patch: NodePatch }>): Promise<void> {
+    if (!updates.length) return;
+    this.write(`updating ${updates.length} nodes of execution ${executionId}`, () => {
+      for (const { nodeId, patch } of updates) this.patchNode(executionId, nodeId, patch);
+    });
   }
 
-  listAttempts(executionId: string, nodeId?: string): AttemptRecord[] {
-    try {
-      const rows = (nodeId === undefined
-        ? this.sql.listAttempts.all(executionId)
-        : this.sql.listNodeAttempts.all(executionId, nodeId)) as AttemptRow[];
-      return rows.map(attemptFromRow);
-    } catch (error) {
-      throw storeError(error, this.path, `listing attempts of execution ${executionId}`);
-    }
+  async expandNode(executionId: string, nodeId: string, patch: NodePatch, children: NodeRecord[]): Promise<void> {
+    this.write(`recording node ${nodeId} of execution ${executionId} with its ${children.length} new nodes (is a node id repeated?)`, () => {
+      this.patchNode(executionId, nodeId, patch);
+      for (const child of children) this.insertNode(child);
+    });
   }
 
-  getCached(key: string): CacheEntry | undefined {
-    try {
-      const row = this.sql.getCached.get(key) as CacheRow | undefined;
-      return row && cacheFromRow(row);
-    } catch (error) {
-      throw storeError(error, this.path, `reading cache entry ${key}`);
-    }
+  async getNode(executionId: string, nodeId: string): Promise<NodeRecord | undefined> {
+    const row = this.run(`reading node ${nodeId} of execution ${executionId}`, () => this.sql.getNode.get(executionId, nodeId) as NodeRow | undefined);
+    return row && nodeFromRow(row);
   }
 
-  putCached(entry: CacheEntry): void {
-    try {
-      this.sql.putCached.run(entry.key, entry.entity, JSON.stringify(entry.outputs), entry.executionId, entry.nodeId, entry.createdAt);
-    } catch (error) {
-      throw storeError(error, this.path, `recording cache entry ${entry.key}`);
-    }
+  async listNodes(executionId: string): Promise<NodeRecord[]> {
+    return this.run(`listing nodes of execution ${executionId}`, () => this.sql.listNodes.all(executionId) as NodeRow[]).map(nodeFromRow);
   }
 
-  insertToken(record: TokenRecord): void {
-    const project = record.scope.kind === "project" ? record.scope.project : null;
-    try {
-      this.sql.insertToken.run(record.id, record.hash, record.scope.kind, project, record.description, record.createdAt, record.revokedAt ?? null);
-    } catch (error) {
-      throw storeError(error, this.path, `recording runner token ${record.id}`);
-    }
+  // ---- attempts ------------------------------------------------------------
+
+  async startAttempt(record: AttemptRecord, fence?: AttemptFence): Promise<void> {
+    this.write(`recording ${describeAttempt(record)} (does the node exist?)`, () => {
+      if (fence && !this.sql.holdsLease.get(record.executionId, fence.replicaId, Date.now())) {
+        throw new LeaseLostError(record.executionId, fence.replicaId, this.path);
+      }
+      if (this.sql.attemptExists.get(record.executionId, record.nodeId, record.attempt)) throw new AttemptConflictError(record, this.path);
+      this.sql.insertAttempt.run(attemptValues(record));
+      this.sql.markNodeRunning.run(record.attempt, record.startedAt, record.executionId, record.nodeId);
+    });
   }
 
-  listTokens(): TokenRecord[] {
-    try {
-      return (this.sql.listTokens.all() as TokenRow[]).map(tokenFromRow);
-    } catch (error) {
-      throw storeError(error, this.path, "listing runner tokens");
-    }
+  async finishAttempt(ref: AttemptRef, end: AttemptEnd, outcome: AttemptOutcome = {}): Promise<void> {
+    this.write(`finishing ${describeAttempt(ref)}`, () => {
+      const { changes } = this.sql.finishAttempt.run(end.status, end.endedAt, jsonOrNull(end.error), ref.executionId, ref.nodeId, ref.attempt);
+      if (changes === 0) throw notFound(describeAttempt(ref), this.path);
+      if (outcome.node) this.patchNode(ref.executionId, ref.nodeId, outcome.node);
+      for (const child of outcome.children ?? []) this.insertNode(child);
+      if (outcome.cache) this.sql.putCached.run(cacheValues(outcome.cache));
+    });
   }
 
-  transaction<T>(fn: () => T): T {
-    try {
-      return this.runTransaction(fn) as T;
-    } catch (error) {
-      throw storeError(error, this.path, "running a transaction");
-    }
+  async closeRunningAttempts(executionId: string, endedAt: number, errorFor: (attempt: AttemptRecord) => ErrorInfo): Promise<AttemptRecord[]> {
+    return this.write(`closing the running attempts of execution ${executionId}`, () => {
+      const running = (this.sql.runningAttempts.all(executionId) as AttemptRow[]).map(attemptFromRow);
+      for (const attempt of running) {
+        this.sql.finishAttempt.run("failed", endedAt, JSON.stringify(errorFor(attempt)), executionId, attempt.nodeId, attempt.attempt);
+      }
+      return running;
+    });
   }
 
-  close(): void {
+  async listAttempts(executionId: string, nodeId?: string): Promise<AttemptRecord[]> {
+    const rows = this.run(`listing attempts of execution ${executionId}`, () =>
+      (nodeId === undefined ? this.sql.listAttempts.all(executionId) : this.sql.listNodeAttempts.all(executionId, nodeId)) as AttemptRow[],
+    );
+    return rows.map(attemptFromRow);
+  }
+
+  async saveAttemptReport(ref: AttemptRef, result: JobResult): Promise<boolean> {
+    const text = reportText(result);
+    return this.write(`recording the report of ${describeAttempt(ref)}`, () => {
+      if (!this.sql.attemptExists.get(ref.executionId, ref.nodeId, ref.attempt)) throw notFound(describeAttempt(ref), this.path);
+      if (this.sql.insertReport.run(ref.executionId, ref.nodeId, ref.attempt, text, Date.now()).changes === 1) return true;
+      return (this.sql.getReport.get(ref.executionId, ref.nodeId, ref.attempt) as { result: string }).result === text;
+    });
+  }
+
+  async getAttemptReport(ref: AttemptRef): Promise<JobResult | undefined> {
+    const row = this.run(`reading the report of ${describeAttempt(ref)}`, () => this.sql.getReport.get(ref.executionId, ref.nodeId, ref.attempt) as { result: string } | undefined);
+    return row && (JSON.parse(row.result) as JobResult);
+  }
+
+  // ---- cache ---------------------------------------------------------------
+
+  async getCached(key: string): Promise<CacheEntry | undefined> {
+    const row = this.run(`reading cache entry ${key}`, () => this.sql.getCached.get(key) as CacheRow | undefined);
+    return row && cacheFromRow(row);
+  }
+
+  async putCached(entry: CacheEntry): Promise<void> {
+    this.run(`recording cache entry ${entry.key}`, () => this.sql.putCached.run(cacheValues(entry)));
+  }
+
+  // ---- leases --------------------------------------------------------------
+
+  async claimExecution(id: string, replicaId: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    const { changes } = this.run(`claiming execution ${id} for replica ${replicaId}`, () =>
+      this.sql.claimExecution.run({ id, replica: replicaId, now, expires: now + leaseMs }),
+    );
+    return changes === 1;
+  }
+
+  async renewLeases(replicaId: string, leaseMs: number): Promise<string[]> {
+    const rows = this.run(`renewing the leases of replica ${replicaId}`, () => this.sql.renewLeases.all(Date.now() + leaseMs, replicaId) as { id: string }[]);
+    return rows.map((row) => row.id);
+  }
+
+  async releaseExecution(id: string, replicaId: string): Promise<void> {
+    this.run(`releasing execution ${id}`, () => this.sql.releaseExecution.run(id, replicaId));
+  }
+
+  async getLease(id: string): Promise<ExecutionLease | undefined> {
+    const row = this.run(`reading the lease of execution ${id}`, () => this.sql.getLease.get(id) as ExecutionRow | undefined);
+    return row && leaseFromRow(row);
+  }
+
+  async listClaimable(now: number, limit: number): Promise<ExecutionRecord[]> {
+    return this.run("listing executions to claim", () => this.sql.listClaimable.all(now, limit) as ExecutionRow[]).map(executionFromRow);
+  }
+
+  // ---- tokens and secrets --------------------------------------------------
+
+  async insertToken(record: TokenRecord): Promise<void> {
+    this.run(`recording runner token ${record.id}`, () => this.sql.insertToken.run(tokenValues(record)));
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return this.run("listing runner tokens", () => this.sql.listTokens.all() as TokenRow[]).map(tokenFromRow);
+  }
+
+  async revokeToken(id: string, at = Date.now()): Promise<void> {
+    const { changes } = this.run(`revoking runner token ${id}`, () => this.sql.revokeToken.run(at, id));
+    if (changes === 0) throw notFound(`runner token ${id}`, this.path);
+  }
+
+  async getOrCreateSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    const existing = this.run(`reading secret ${name}`, () => this.sql.getSecret.get(name) as { value: Buffer } | undefined);
+    if (existing) return existing.value;
+    const value = create();
+    return this.write(`recording secret ${name}`, () => {
+      this.sql.insertSecret.run(name, value, Date.now());
+      return (this.sql.getSecret.get(name) as { value: Buffer }).value;
+    });
+  }
+
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
-  private insertNode(node: NodeRecord): void {
-    this.sql.insertNode.run(
-      node.executionId,
-      node.id,
-      node.parentId,
-      node.entity,
-      node.kind,
-      node.status,
-      jsonOrNull(node.inputs),
-      jsonOrNull(node.outputs),
-      jsonOrNull(node.error),
-      jsonOrNull(node.graph),
-      node.cacheKey ?? null,
-      node.cached ? 1 : 0,
-      node.attempts,
-      node.startedAt ?? null,
-      node.endedAt ?? null,
-    );
+  // ---- helpers -------------------------------------------------------------
+
+  /** Runs `body` in one transaction; failures become AloftErrors saying what was being done. */
+  private write<T>(doing: string, body: () => T): T {
+    try {
+      return this.runTransaction(body);
+    } catch (error) {
+      throw storeError(error, this.path, doing);
+    }
   }
 
-  private missing(what: string): AloftError {
-    return new AloftError({ code: "STORE_NOT_FOUND", kind: "system", message: `${what} is not in the state database ${this.path}` });
+  /** Runs `body`, one statement (atomic by itself) or reads, outside a transaction. */
+  private run<T>(doing: string, body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      throw storeError(error, this.path, doing);
+    }
+  }
+
+  private insertNode(node: NodeRecord): void {
+    this.sql.insertNode.run(nodeValues(node, sqliteBoolean));
+  }
+
+  private patchNode(executionId: string, nodeId: string, patch: NodePatch): void {
+    const { shape, values } = encodeNodePatch(patch, sqliteBoolean);
+    if (shape === 0) {
+      if (!this.sql.getNode.get(executionId, nodeId)) throw notFound(`node ${nodeId} of execution ${executionId}`, this.path);
+      return;
+    }
+    let statement = this.nodeUpdates.get(shape);
+    if (!statement) {
+      statement = this.db.prepare(nodeUpdateSql(shape, () => "?"));
+      this.nodeUpdates.set(shape, statement);
+    }
+    if (statement.run(...values, executionId, nodeId).changes === 0) throw notFound(`node ${nodeId} of execution ${executionId}`, this.path);
   }
 }

@@ -1,11 +1,12 @@
 /** Records and assertions shared by the state store's tests. */
 import assert from "node:assert/strict";
 import { AloftError } from "../../compiler/errors.ts";
-import type { ExecutionRecord, NodeRecord } from "./state-store.ts";
+import type { AttemptRecord, ExecutionRecord, NodeRecord } from "./state-store.ts";
 
 export function execution(id: string, overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
   return {
     id,
+    project: "default",
     file: "/work/flows/train.ts",
     entity: "train",
     kind: "workflow",
@@ -23,11 +24,15 @@ export function node(executionId: string, id: string, overrides: Partial<NodeRec
   return { executionId, id, parentId: null, entity: id, kind: "task", status: "pending", cached: false, attempts: 0, ...overrides };
 }
 
-/** Asserts that `fn` throws an AloftError with `code` whose message matches every pattern. */
-export function assertStoreError(fn: () => unknown, code: string, ...patterns: Array<RegExp | string>): AloftError {
+export function attempt(executionId: string, nodeId: string, n: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
+  return { executionId, nodeId, attempt: n, status: "running", logPath: `/logs/${nodeId}-${n}.log`, startedAt: 100 + n, ...overrides };
+}
+
+/** Asserts that `fn` fails with an AloftError with `code` whose message matches every pattern. */
+export async function assertStoreError(fn: () => unknown, code: string, ...patterns: Array<RegExp | string>): Promise<AloftError> {
   let thrown: unknown;
   try {
-    fn();
+    await fn();
   } catch (error) {
     thrown = error;
   }
