@@ -13,7 +13,7 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist" }),
+  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts", agent: "runner/pod/agent-main.ts" }, outdir: "dist" }),
   build({ ...common, entryPoints: { sdk: "sdk/index.ts" }, outdir: "dist" }),
 ]);
 chmodSync("dist/cli.js", 0o755);

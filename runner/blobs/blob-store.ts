@@ -67,6 +67,45 @@ export class BlobStore {
     return { $file: { digest, name: fileName, size } };
   }
 
+  /**
+   * Stores the bytes of `source` under `expected` only if they hash to it: an
+   * upload whose content does not match its claimed digest leaves nothing
+   * behind. Resolves with the size stored.
+   */
+  async putVerified(source: AsyncIterable<Uint8Array>, expected: string, limitBytes = Number.POSITIVE_INFINITY): Promise<{ size: number; existed: boolean }> {
+    const expectedHex = hexOf(expected);
+    const temp = await this.#tempPath();
+    const hash = createHash("sha256");
+    let size = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            size += chunk.length;
+            if (size > limitBytes) throw new AloftError({ code: "BLOB_TOO_LARGE", message: `blob ${expected} is larger than the limit of ${limitBytes} bytes` });
+            hash.update(chunk);
+            yield chunk;
+          }
+        },
+        createWriteStream(temp, { flags: "wx" }),
+      );
+      const actual = hash.digest("hex");
+      if (actual !== expectedHex) {
+        throw new AloftError({
+          code: "DIGEST_MISMATCH",
+          message: `the uploaded bytes hash to sha256:${actual}, not to ${expected} as claimed; nothing was stored`,
+        });
+      }
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    const existed = this.has(expected);
+    await this.#publish(temp, expectedHex);
+    return { size, existed };
+  }
+
   async putBytes(bytes: Uint8Array | string, name: string): Promise<WireFile> {
     const data = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes;
     const hex = createHash("sha256").update(data).digest("hex");
@@ -117,6 +156,10 @@ export class BlobStore {
     const path = this.pathOf(digest);
     if (!existsSync(path)) throw this.#missing(digest);
     return path;
+  }
+
+  async readText(digest: string): Promise<string> {
+    return readFile(this.requirePath(digest), "utf8");
   }
 
   async readManifest(digest: string): Promise<DirManifest> {

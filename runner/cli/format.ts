@@ -23,7 +23,7 @@ export function formatDuration(ms: number | undefined): string {
   return `${minutes}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
-function formatBytes(n: number): string {
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;

@@ -1,15 +1,18 @@
 /**
- * `aloft run [--json] [--skip-check] [--workers N] FILE ENTITY [--INPUT VALUE ...]`
+ * `aloft run [--json] [--skip-check] [--workers N] [--remote [--runner URL] [--token T] [--project P] [--detach]] FILE ENTITY [--INPUT VALUE ...]`
  */
 import { relative } from "node:path";
 import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
 import { formatType, type EntityInterface } from "../../compiler/type-spec.ts";
 import { checkInputNames, parseCliValue } from "../data/cli-input.ts";
 import type { WireValue } from "../data/wire.ts";
-import { AloftError } from "../../compiler/errors.ts";
+import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
 import { LocalRunner } from "../local-runner.ts";
+import { followRemote, submitRemote } from "../remote/remote-run.ts";
+import { RunnerClient } from "../remote/runner-client.ts";
+import { resolveRunnerEndpoint } from "../remote/runner-endpoint.ts";
 import { findWorkspace } from "../workspace.ts";
-import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
+import { bold, dim, formatBytes, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
 import { ProgressView } from "./progress.ts";
 import { UsageError } from "./usage.ts";
 
@@ -18,6 +21,19 @@ interface RunFlags {
   skipCheck: boolean;
   workers?: number;
   help: boolean;
+  remote: boolean;
+  detach: boolean;
+  runner?: string;
+  token?: string;
+  project?: string;
+}
+
+/** How a run ended, local or remote, in the shape the CLI prints. */
+interface RunOutcome {
+  id: string;
+  status: string;
+  outputs: WireValue | undefined;
+  error: ErrorInfo | undefined;
 }
 
 export async function runCommand(args: string[]): Promise<number> {
@@ -51,13 +67,28 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     const progress = json ? undefined : new ProgressView(process.stderr);
     const started = Date.now();
-    const record = await runner.run(prepared, entity, inputs, {
-      workers: flags.workers,
-      listener: progress?.listener,
-      onCreated: (id) => {
-        if (!json) process.stderr.write(`${bold("▶")} execution ${bold(id)}  ${iface.kind} ${bold(entity)} ${dim(`(${relative(process.cwd(), prepared.file)})`)}\n`);
-      },
-    });
+    const announce = (id: string, where: string) => {
+      if (!json) process.stderr.write(`${bold("▶")} execution ${bold(id)}  ${iface.kind} ${bold(entity)} ${dim(`(${relative(process.cwd(), prepared.file)})${where}`)}\n`);
+    };
+    let record: RunOutcome;
+    if (flags.remote) {
+      const client = new RunnerClient(resolveRunnerEndpoint({ runner: flags.runner, token: flags.token }, runner.workspace));
+      const submitted = await submitRemote(runner, client, prepared, entity, inputs, flags.project);
+      if (!json) {
+        const { sent, bytes } = submitted.uploaded;
+        process.stderr.write(dim(sent ? `▲ uploaded ${sent} blob${sent === 1 ? "" : "s"} (${formatBytes(bytes)})\n` : "▲ nothing to upload: the runner holds every blob already\n"));
+      }
+      announce(submitted.executionId, ` on ${client.endpoint.url}, project ${submitted.project}`);
+      if (flags.detach) {
+        if (json) process.stdout.write(`${JSON.stringify({ executionId: submitted.executionId, status: "running", outputs: null })}\n`);
+        return 0;
+      }
+      const ended = await followRemote(runner, client, submitted.executionId, progress?.listener);
+      record = { id: ended.executionId, status: ended.status, outputs: ended.outputs ?? undefined, error: ended.error ?? undefined };
+    } else {
+      const local = await runner.run(prepared, entity, inputs, { workers: flags.workers, listener: progress?.listener, onCreated: (id) => announce(id, "") });
+      record = { id: local.id, status: local.status, outputs: local.outputs, error: local.error };
+    }
     progress?.stop();
     if (json) {
       const outputs = localizeValue(record.outputs, runner.blobs);
@@ -68,27 +99,41 @@ export async function runCommand(args: string[]): Promise<number> {
     } else {
       process.stderr.write(`${red("✗")} ${entity} ${record.status} after ${formatDuration(Date.now() - started)}\n`);
       if (record.error) process.stderr.write(`${formatError(record.error)}\n`);
-      process.stderr.write(dim(`  logs: aloft logs ${record.id}${record.error?.node ? ` ${record.error.node}` : ""}\n`));
+      const where = flags.remote ? ` --runner ${flags.runner ?? "$ALOFT_RUNNER"}` : "";
+      process.stderr.write(dim(`  logs: aloft logs ${record.id}${record.error?.node ? ` ${record.error.node}` : ""}${where}\n`));
     }
     return record.status === "succeeded" ? 0 : 1;
   } finally {
-    runner.close();
+    await runner.close();
   }
 }
 
 function splitRunArgs(args: string[]): { flags: RunFlags; file: string; entity: string; inputArgs: string[] } {
-  const flags: RunFlags = { json: false, skipCheck: false, help: false };
+  const flags: RunFlags = { json: false, skipCheck: false, help: false, remote: false, detach: false };
   let i = 0;
+  const value = (flag: string) => {
+    const next = args[++i];
+    if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+    return next;
+  };
   for (; i < args.length && args[i]!.startsWith("--"); i++) {
     const arg = args[i]!;
     if (arg === "--json") flags.json = true;
+    else if (arg === "--remote") flags.remote = true;
+    else if (arg === "--detach") flags.detach = true;
+    else if (arg === "--runner") flags.runner = value(arg);
+    else if (arg === "--token") flags.token = value(arg);
+    else if (arg === "--project") flags.project = value(arg);
     else if (arg === "--skip-check") flags.skipCheck = true;
     else if (arg === "--help") flags.help = true;
     else if (arg === "--workers") flags.workers = positiveInteger(args[++i], "--workers");
-    else if (arg === "--remote") throw new UsageError("--remote needs a runner service, which this version of aloft does not have yet; run locally without --remote");
     else throw new UsageError(`unknown option ${arg} for aloft run`);
   }
   const [file, entity, ...inputArgs] = args.slice(i);
+  if (!flags.remote && (flags.detach || flags.runner || flags.token || flags.project)) {
+    throw new UsageError("--detach, --runner, --token and --project are for remote runs: add --remote");
+  }
+  if (flags.remote && flags.workers) throw new UsageError("--workers sets local worker processes; a remote run uses the runner's");
   if (!file || !entity) {
     if (flags.help) throw new UsageError("", 0);
     throw new UsageError("aloft run needs a file and an entity: aloft run FILE ENTITY [--INPUT VALUE ...]");

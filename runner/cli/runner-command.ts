@@ -1,28 +1,32 @@
 /**
- * `aloft runner start [--port N] [--host H] [--db sqlite:PATH]`: the runner
- * service in the foreground, until SIGINT or SIGTERM.
+ * `aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]
+ * [--store file:DIR] [--workers N] [--kubeconfig FILE] [--context NAME]
+ * [--namespace NS] [--advertise-url URL] [--max-pods N] [--qps N --burst N]
+ * [--replica-id ID]`: the runner service in the foreground, until SIGINT or SIGTERM.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ensureAdminToken } from "../service/admin-token-file.ts";
 import { aloftVersion } from "../service/aloft-version.ts";
 import { DEFAULT_RUNNER_PORT } from "../service/protocol.ts";
-import { RunnerService } from "../service/runner-service.ts";
-import { openSqliteStore } from "../store/sqlite-store.ts";
+import { assembleRunner, replicaIdFor, type AssembledRunner, type RunnerSettings } from "../service/runner-setup.ts";
+import { openStore } from "../store/open-store.ts";
+import { isPostgresUrl, parsePostgresUrl } from "../store/postgres-url.ts";
 import { findWorkspace } from "../workspace.ts";
 import { UsageError } from "./usage.ts";
 
 interface StartOptions {
   port: number;
   host: string;
-  /** Path of the SQLite database; the workspace's `.aloft/state.db` unless --db says otherwise. */
+  /** `sqlite:PATH` (absolute) or a `postgres://` URL; the workspace's `.aloft/state.db` unless --db says otherwise. */
   database?: string;
+  /** Blob store folder; the workspace's `.aloft/blobs` unless --store says otherwise. */
+  blobRoot?: string;
+  workers?: number;
+  replicaId?: string;
+  kubernetes?: NonNullable<RunnerSettings["kubernetes"]>;
 }
 
-const NOT_YET: Record<string, string> = {
-  "--store": "--store is not supported yet: the runner keeps blobs in the workspace's .aloft/blobs",
-  "--kubeconfig": "--kubeconfig is not supported yet: the runner service does not run tasks on Kubernetes so far",
-  "--context": "--context is not supported yet: the runner service does not run tasks on Kubernetes so far",
-};
+const KUBERNETES_FLAGS = ["--context", "--namespace", "--advertise-url", "--max-pods", "--qps", "--burst"];
 
 export async function runnerCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -37,7 +41,6 @@ export function parseStartOptions(args: string[]): StartOptions {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (NOT_YET[flag!]) throw new UsageError(NOT_YET[flag!]!);
     const value = () => {
       if (inline !== undefined) return inline;
       const next = args[++i];
@@ -54,11 +57,70 @@ export function parseStartOptions(args: string[]): StartOptions {
       case "--db":
         options.database = parseDatabase(value());
         break;
+      case "--store":
+        options.blobRoot = parseBlobStore(value());
+        break;
+      case "--workers":
+        options.workers = positive(value(), flag);
+        break;
+      case "--replica-id":
+        options.replicaId = value();
+        break;
+      case "--kubeconfig":
+        kube().file = resolve(value());
+        break;
+      case "--context":
+        kube().context = value();
+        break;
+      case "--namespace":
+        kube().namespace = value();
+        break;
+      case "--advertise-url":
+        kube().advertiseUrl = parseUrl(value());
+        break;
+      case "--max-pods":
+        kube().maxPods = positive(value(), flag);
+        break;
+      case "--qps":
+        kube().rateLimit = { qps: positive(value(), flag), burst: kube().rateLimit?.burst ?? 40 };
+        break;
+      case "--burst":
+        kube().rateLimit = { qps: kube().rateLimit?.qps ?? 20, burst: positive(value(), flag) };
+        break;
       default:
-        throw new UsageError(`aloft runner start does not take "${arg}"; it takes --port N, --host H and --db sqlite:PATH`);
+        throw new UsageError(
+          `aloft runner start does not take "${arg}"; it takes --port N, --host H, --db sqlite:PATH|postgres://…, --store file:DIR, --workers N, --replica-id ID, and for Kubernetes --kubeconfig FILE, ${KUBERNETES_FLAGS.join(", ")}`,
+        );
     }
   }
   return options;
+
+  function kube(): NonNullable<StartOptions["kubernetes"]> {
+    options.kubernetes ??= {};
+    return options.kubernetes;
+  }
+}
+
+function positive(text: string, flag: string | undefined): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new UsageError(`${flag} expects a positive whole number, got "${text}"`);
+  return n;
+}
+
+function parseUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return text.replace(/\/+$/, "");
+  } catch {
+    // fall through to the message
+  }
+  throw new UsageError(`--advertise-url expects the runner's URL as pods reach it, like http://runner.aloft.svc:7878; got "${text}"`);
+}
+
+function parseBlobStore(text: string): string {
+  if (text.startsWith("file:") && text.length > "file:".length) return resolve(text.slice("file:".length));
+  if (text.startsWith("s3://")) throw new UsageError("--store s3://… is not supported yet; use --store file:DIR (a folder every replica mounts)");
+  throw new UsageError(`--store expects file:DIR, got "${text}"`);
 }
 
 function parsePort(text: string): number {
@@ -68,39 +130,54 @@ function parsePort(text: string): number {
 }
 
 function parseDatabase(text: string): string {
-  if (/^postgres(ql)?:\/\//.test(text)) {
-    throw new UsageError("--db postgres://... is not supported yet: the runner service keeps its state in SQLite; use --db sqlite:PATH or leave --db out");
+  if (isPostgresUrl(text)) {
+    try {
+      parsePostgresUrl(text);
+    } catch (error) {
+      throw new UsageError(`--db: ${(error as Error).message}`);
+    }
+    return text;
   }
   if (!text.startsWith("sqlite:") || text.length === "sqlite:".length) {
-    throw new UsageError(`--db expects sqlite:PATH (a SQLite file), got "${text}"`);
+    throw new UsageError(`--db expects sqlite:PATH (a SQLite file) or postgres://USER@HOST[:PORT]/DATABASE, got "${text}"`);
   }
-  return resolve(text.slice("sqlite:".length));
+  return `sqlite:${resolve(text.slice("sqlite:".length))}`;
 }
 
 async function start(options: StartOptions): Promise<number> {
   const workspace = findWorkspace();
-  const database = options.database ?? workspace.database;
-  const store = openSqliteStore(database);
-  let service: RunnerService | undefined;
+  const store = await openStore(options.database ?? workspace.database);
+  const database = store.location;
+  let runner: AssembledRunner | undefined;
   try {
-    const token = ensureAdminToken(store, workspace.runnerToken);
+    const token = await ensureAdminToken(store, workspace.runnerToken);
     if (token.kind === "created") {
       const replaced = token.replaced ? `, replacing the one there, which ${database} does not know as an admin token` : "";
       process.stdout.write(`aloft runner: created an admin token and wrote it to ${token.path} (mode 0600${replaced}); clients send it as "Authorization: Bearer TOKEN"\n`);
     } else {
       process.stdout.write(`aloft runner: using the admin token in ${token.path}${token.tightenedMode ? " (its mode was looser than 0600: set to 0600)" : ""}\n`);
     }
-    service = new RunnerService({ store, version: aloftVersion() });
-    const url = await service.listen(options.port, options.host);
+    const blobRoot = options.blobRoot ?? workspace.blobs;
+    runner = assembleRunner({
+      store,
+      version: aloftVersion(),
+      blobRoot,
+      stateDir: workspace.stateDir,
+      replicaId: options.replicaId ?? replicaIdFor(join(workspace.stateDir, "runner-id")),
+      ...(options.workers ? { workers: options.workers } : {}),
+      ...(options.kubernetes ? { kubernetes: options.kubernetes } : {}),
+    });
     const stopped = stopSignal();
-    process.stdout.write(`aloft runner: state in ${database}\n`);
+    const url = await runner.start(options.port, options.host);
+    process.stdout.write(`aloft runner: state in ${database}, blobs in ${blobRoot}\n`);
+    process.stdout.write(`aloft runner: tasks run on ${runner.backend.description}\n`);
     process.stdout.write(`aloft runner listening on ${url}\n`);
     const signal = await stopped;
     process.stdout.write(`aloft runner: ${signal} received, stopping\n`);
     return 0;
   } finally {
-    await service?.close();
-    store.close();
+    await runner?.close();
+    await store.close();
   }
 }
 

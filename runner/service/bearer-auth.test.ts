@@ -5,9 +5,9 @@ import { ApiError } from "./api-error.ts";
 import { authenticate, bearerTokenOf } from "./bearer-auth.ts";
 import { generateToken, issueToken } from "./tokens.ts";
 
-function rejection(fn: () => unknown): ApiError {
+async function rejection(fn: () => unknown): Promise<ApiError> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     assert.ok(error instanceof ApiError, String(error));
     assert.equal(error.status, 401);
@@ -19,27 +19,30 @@ function rejection(fn: () => unknown): ApiError {
 }
 
 describe("bearer authentication", () => {
-  it("takes the token of a Bearer header, whatever the scheme's case", () => {
+  it("takes the token of a Bearer header, whatever the scheme's case", async () => {
     assert.equal(bearerTokenOf({ authorization: "Bearer abc-_.~+/=" }), "abc-_.~+/=");
     assert.equal(bearerTokenOf({ authorization: "bearer xyz" }), "xyz");
   });
 
-  it("rejects a missing, empty or malformed header, saying which", () => {
-    assert.match(rejection(() => bearerTokenOf({})).message, /wants an "Authorization: Bearer TOKEN" header/);
-    assert.match(rejection(() => bearerTokenOf({ authorization: "" })).message, /wants an "Authorization: Bearer TOKEN" header/);
-    const basic = rejection(() => bearerTokenOf({ authorization: "Basic dXNlcjpwdw==" }));
+  it("rejects a missing, empty or malformed header, saying which", async () => {
+    assert.match((await rejection(() => bearerTokenOf({}))).message, /wants an "Authorization: Bearer TOKEN" header/);
+    assert.match((await rejection(() => bearerTokenOf({ authorization: "" }))).message, /wants an "Authorization: Bearer TOKEN" header/);
+    const basic = await rejection(() => bearerTokenOf({ authorization: "Basic dXNlcjpwdw==" }));
     assert.match(basic.message, /uses the "Basic" scheme/);
     assert.match(basic.headers["www-authenticate"]!, /error="invalid_request"/);
-    assert.match(rejection(() => bearerTokenOf({ authorization: "Bearer" })).message, /has no token after Bearer/);
-    assert.match(rejection(() => bearerTokenOf({ authorization: "Bearer two words" })).message, /Authorization header/);
+    assert.match((await rejection(() => bearerTokenOf({ authorization: "Bearer" }))).message, /has no token after Bearer/);
+    assert.match((await rejection(() => bearerTokenOf({ authorization: "Bearer two words" }))).message, /Authorization header/);
   });
 
-  it("knows the tokens the store holds and no other", () => {
+  it("knows the tokens the store holds and no other", async () => {
     const store = openSqliteStore(":memory:");
     try {
-      const { token, record } = issueToken(store, { kind: "admin" }, "test");
-      assert.deepEqual(authenticate(store, { authorization: `Bearer ${token}` }), { tokenId: record.id, scope: { kind: "admin" } });
-      const wrong = rejection(() => authenticate(store, { authorization: `Bearer ${generateToken()}` }));
+      const { token, record } = await issueToken(store, { kind: "admin" }, "test");
+      const secret = async () => Buffer.alloc(32, 7);
+      assert.deepEqual(await authenticate(store, secret, { authorization: `Bearer ${token}` }), { kind: "admin", tokenId: record.id });
+      const project = await issueToken(store, { kind: "project", project: "fraud" }, "fraud team");
+      assert.deepEqual(await authenticate(store, secret, { authorization: `Bearer ${project.token}` }), { kind: "project", tokenId: project.record.id, project: "fraud" });
+      const wrong = await rejection(() => authenticate(store, secret, { authorization: `Bearer ${generateToken()}` }));
       assert.match(wrong.message, /not one this runner issued/);
       assert.match(wrong.headers["www-authenticate"]!, /error="invalid_token"/);
     } finally {

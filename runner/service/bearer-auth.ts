@@ -3,14 +3,11 @@
  * malformed or unknown token is 401 with `WWW-Authenticate: Bearer` (RFC 6750).
  */
 import type { IncomingHttpHeaders } from "node:http";
-import type { StateStore, TokenScope } from "../store/state-store.ts";
+import type { StateStore } from "../store/state-store.ts";
+import type { Caller } from "./access.ts";
 import { ApiError } from "./api-error.ts";
+import { isAttemptToken, verifyAttemptToken } from "./attempt-tokens.ts";
 import { findToken } from "./tokens.ts";
-
-export interface Principal {
-  tokenId: string;
-  scope: TokenScope;
-}
 
 const REALM = 'Bearer realm="aloft"';
 const WHERE_TO_FIND = "the admin token is in .aloft/runner-token of the runner's workspace";
@@ -30,12 +27,22 @@ export function bearerTokenOf(headers: IncomingHttpHeaders): string {
   return match[1]!;
 }
 
-export function authenticate(store: StateStore, headers: IncomingHttpHeaders): Principal {
-  const record = findToken(store, bearerTokenOf(headers));
+/**
+ * Who presents the request's token: the admin, a project, or a pod's attempt
+ * (an attempt token is checked by its signature, with the runner's secret).
+ */
+export async function authenticate(store: StateStore, attemptSecret: () => Promise<Buffer>, headers: IncomingHttpHeaders): Promise<Caller> {
+  const token = bearerTokenOf(headers);
+  if (isAttemptToken(token)) {
+    const check = verifyAttemptToken(await attemptSecret(), token);
+    if (!check.ok) throw unauthenticated(`the attempt token is refused: ${check.reason}`, `${REALM}, error="invalid_token"`);
+    return { kind: "attempt", claims: check.claims };
+  }
+  const record = await findToken(store, token);
   if (!record) {
     throw unauthenticated(`the bearer token is not one this runner issued, or it was revoked (${WHERE_TO_FIND})`, `${REALM}, error="invalid_token"`);
   }
-  return { tokenId: record.id, scope: record.scope };
+  return record.scope.kind === "admin" ? { kind: "admin", tokenId: record.id } : { kind: "project", tokenId: record.id, project: record.scope.project };
 }
 
 function unauthenticated(message: string, challenge: string): ApiError {

@@ -1,5 +1,6 @@
 /** `GET /api/v1/executions` and `GET /api/v1/executions/:id`, read from the state store. */
 import type { ExecutionRecord, ExecutionStatus, NodeRecord, StateStore } from "../store/state-store.ts";
+import { canSee, executionNotFound, visibleProject } from "./access.ts";
 import { ApiError } from "./api-error.ts";
 import { API_PREFIX, type ExecutionDetailResponse, type ExecutionListResponse, type ExecutionSummary, type NodeSummary } from "./protocol.ts";
 import type { Route } from "./router.ts";
@@ -13,21 +14,20 @@ export function executionRoutes(store: StateStore): Route[] {
     {
       method: "GET",
       path: `${API_PREFIX}/executions`,
-      handle: ({ query }): ExecutionListResponse => {
-        const options = listOptions(query);
-        return { executions: store.listExecutions(options).map(executionSummary) };
+      handle: async ({ query, principal }): Promise<ExecutionListResponse> => {
+        const project = visibleProject(principal);
+        const options = { ...listOptions(query), ...(project === undefined ? {} : { project }) };
+        return { executions: (await store.listExecutions(options)).map(executionSummary) };
       },
     },
     {
       method: "GET",
       path: `${API_PREFIX}/executions/:id`,
-      handle: ({ params }): ExecutionDetailResponse => {
+      handle: async ({ params, principal }): Promise<ExecutionDetailResponse> => {
         const id = params.id!;
-        const execution = store.getExecution(id);
-        if (!execution) {
-          throw new ApiError(404, "EXECUTION_NOT_FOUND", `no execution "${id}" in this runner; GET ${API_PREFIX}/executions lists the recent ones`);
-        }
-        return executionDetail(execution, store.listNodes(id));
+        const execution = await store.getExecution(id);
+        if (!execution || !canSee(principal, execution)) throw executionNotFound(id);
+        return executionDetail(execution, await store.listNodes(id));
       },
     },
   ];
@@ -58,6 +58,7 @@ function listOptions(query: URLSearchParams): { limit: number; status?: Executio
 export function executionSummary(e: ExecutionRecord): ExecutionSummary {
   return {
     executionId: e.id,
+    project: e.project,
     entity: e.entity,
     kind: e.kind,
     file: e.file,
@@ -67,11 +68,11 @@ export function executionSummary(e: ExecutionRecord): ExecutionSummary {
   };
 }
 
-function executionDetail(e: ExecutionRecord, nodes: NodeRecord[]): ExecutionDetailResponse {
+export function executionDetail(e: ExecutionRecord, nodes: NodeRecord[]): ExecutionDetailResponse {
   return { ...executionSummary(e), inputs: e.inputs, outputs: e.outputs ?? null, error: e.error ?? null, nodes: nodes.map(nodeSummary) };
 }
 
-function nodeSummary(n: NodeRecord): NodeSummary {
+export function nodeSummary(n: NodeRecord): NodeSummary {
   return {
     id: n.id,
     parentId: n.parentId,

@@ -4,7 +4,11 @@
  * these shapes, and nothing else of each other.
  */
 import type { ErrorInfo } from "../../compiler/errors.ts";
+import type { Graph } from "../../compiler/graph.ts";
+import type { EntityInterface } from "../../compiler/type-spec.ts";
 import type { WireValue } from "../data/wire.ts";
+import type { Job } from "../engine/executor.ts";
+import type { AttemptRef, EntityDescription, JobResult } from "../worker/protocol.ts";
 import type { ExecutionStatus, NodeStatus } from "../store/state-store.ts";
 
 export const API_PREFIX = "/api/v1";
@@ -25,6 +29,16 @@ export type ApiErrorCode =
   | "BODY_TOO_LARGE"
   | "EXECUTION_NOT_FOUND"
   | "STORE_UNAVAILABLE"
+  | "FORBIDDEN"
+  | "BAD_SUBMISSION"
+  | "BLOB_MISSING"
+  | "DIGEST_MISMATCH"
+  | "DIGEST_INVALID"
+  | "ENTITY_NOT_FOUND"
+  | "INPUT_INVALID"
+  | "ATTEMPT_TOKEN_MISMATCH"
+  | "ATTEMPT_FINISHED"
+  | "TOKEN_NOT_FOUND"
   | "INTERNAL";
 
 /** Every error response, whatever the status. */
@@ -35,6 +49,7 @@ export interface ErrorResponse {
 /** Wire values are sent as stored: files and dirs by digest, since a client's paths are not the runner's. */
 export interface ExecutionSummary {
   executionId: string;
+  project: string;
   entity: string;
   kind: "task" | "workflow" | "dynamic";
   file: string;
@@ -70,3 +85,128 @@ export interface ExecutionDetailResponse extends ExecutionSummary {
   error: ErrorInfo | null;
   nodes: NodeSummary[];
 }
+
+// ---- Uploads: content-addressed, so an unchanged file is never sent twice ----
+
+/** `POST /api/v1/blobs/missing`: which of these digests the runner does not hold (or this project may not read). */
+export interface MissingBlobsRequest {
+  digests: string[];
+}
+export interface MissingBlobsResponse {
+  missing: string[];
+}
+/** `PUT /api/v1/blobs/:digest` with the raw bytes (`application/octet-stream`); refused unless they hash to `:digest`. */
+export interface BlobPutResponse {
+  digest: string;
+  size: number;
+  /** The runner held these bytes already. */
+  existed: boolean;
+}
+/** Largest blob one PUT takes. */
+export const MAX_BLOB_BYTES = 8 * 1024 * 1024 * 1024;
+
+// ---- Submission ----
+
+/** `POST /api/v1/executions`: run an entity of an uploaded bundle. */
+export interface SubmitRequest {
+  /** Defaults to the token's project (or "default" for an admin token). */
+  project?: string;
+  /** The workflow file as the client names it; shown, never opened by the runner. */
+  file: string;
+  entity: string;
+  /** Digests of the uploaded bundle (`bundle.mjs`) and its source map. */
+  bundle: { code: string; sourceMap?: string };
+  /** Interfaces of every entity the bundle exports, as the checker read them. */
+  interfaces: Record<string, EntityInterface>;
+  /** What the bundle exports, as its worker described it. */
+  entities: EntityDescription[];
+  /** The traced graph of every workflow the bundle exports (workflow bodies run once, on the client). */
+  graphs: Record<string, Graph>;
+  inputs: Record<string, WireValue>;
+}
+export interface SubmitResponse {
+  executionId: string;
+  project: string;
+}
+
+/** `POST /api/v1/executions/:id/cancel` answers with the execution as it is after the request. */
+export type CancelResponse = ExecutionSummary;
+
+// ---- Streams (WebSocket) ----
+
+/**
+ * `GET /api/v1/executions/:id/events` (WebSocket; `?logs=1` adds live log chunks).
+ * First a snapshot, then every change, then `end` once the execution has finished.
+ */
+export type EventMessage =
+  | { type: "snapshot"; execution: ExecutionDetailResponse }
+  | { type: "execution"; execution: ExecutionSummary & { outputs: WireValue | null; error: ErrorInfo | null } }
+  | { type: "node"; executionId: string; node: NodeSummary }
+  | { type: "map-progress"; executionId: string; nodeId: string; total: number; succeeded: number; failed: number; running: number }
+  | LogMessage
+  | { type: "end"; execution: ExecutionDetailResponse }
+  /** The stream cannot go on (the execution was deleted, the runner is stopping). */
+  | { type: "error"; error: ErrorResponse["error"] };
+
+/**
+ * `GET /api/v1/executions/:id/logs` (WebSocket; `?node=ID` for one node, `?follow=1` to stay
+ * until the execution ends): every stored chunk in order, then live ones, then `end`.
+ */
+export type LogStreamMessage = LogMessage | { type: "end"; status: ExecutionStatus } | { type: "error"; error: ErrorResponse["error"] };
+
+export interface LogMessage {
+  type: "log";
+  executionId: string;
+  nodeId: string;
+  attempt: number;
+  stream: "stdout" | "stderr";
+  text: string;
+  /** Milliseconds since the epoch, when the runner received it. */
+  t: number;
+}
+
+// ---- Tokens (admin only) ----
+
+/** `POST /api/v1/tokens` */
+export interface CreateTokenRequest {
+  project: string;
+  description?: string;
+}
+export interface CreateTokenResponse {
+  id: string;
+  project: string;
+  /** The only time the token is shown; the runner keeps its hash. */
+  token: string;
+}
+/** `GET /api/v1/tokens` */
+export interface TokenListResponse {
+  tokens: { id: string; scope: "admin" | "project"; project: string | null; description: string; createdAt: string }[];
+}
+
+// ---- A pod's agent, with a token scoped to one attempt ----
+
+/** `GET /api/v1/attempts/:attempt`: what the attempt runs. */
+export interface AttemptSpec {
+  job: Extract<Job, { type: "run" } | { type: "expand" }>;
+  bundle: { code: string; sourceMap?: string };
+  /** Every blob the job's inputs need (files, dir manifests and their files). */
+  blobs: string[];
+}
+/** `POST /api/v1/attempts/:attempt/result` */
+export interface AttemptResultRequest {
+  result: JobResult;
+}
+
+/** An attempt as one path segment: `<execution>~<attempt>~<node>`, percent-encoded by the client. */
+export function attemptKey(ref: AttemptRef): string {
+  return `${ref.executionId}~${ref.attempt}~${ref.nodeId}`;
+}
+
+export function parseAttemptKey(key: string): AttemptRef | undefined {
+  const match = /^([0-9a-z]+)~(\d+)~(.+)$/.exec(key);
+  if (!match) return undefined;
+  return { executionId: match[1]!, attempt: Number(match[2]), nodeId: match[3]! };
+}
+
+/** Environment a pod's agent reads. */
+export const AGENT_ENV = { runner: "ALOFT_RUNNER", token: "ALOFT_ATTEMPT_TOKEN", attempt: "ALOFT_ATTEMPT" } as const;

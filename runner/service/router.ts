@@ -3,16 +3,18 @@
  * per route. An unknown path is 404; a known path with another method is 405
  * with the methods it takes in `Allow`.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Caller } from "./access.ts";
 import { ApiError } from "./api-error.ts";
-import type { Principal } from "./bearer-auth.ts";
 
 export interface RouteContext {
   request: IncomingMessage;
+  /** For `raw` routes, which write their own reply (a blob's bytes). */
+  response: ServerResponse;
   params: Record<string, string>;
   query: URLSearchParams;
   /** Who the bearer token belongs to; absent only on public routes. */
-  principal?: Principal;
+  principal?: Caller;
 }
 
 export interface Route {
@@ -21,6 +23,8 @@ export interface Route {
   path: string;
   /** Public routes (the health check) take no token; every other route wants one. */
   public?: boolean;
+  /** The handler writes the reply itself instead of returning JSON. */
+  raw?: boolean;
   /** Status of a successful reply. */
   status?: number;
   handle(context: RouteContext): unknown | Promise<unknown>;

@@ -1,23 +1,42 @@
 /**
- * The runner service: an HTTP server on Node's `http` over a state store.
- * Every answer is JSON; every failure is `{ error: { code, message } }`.
- * Later routes (uploads, submission) and WebSocket streams join the same
- * router and server.
+ * The runner service: an HTTP server on Node's `http` over a state store, a
+ * blob store and an execution host. Every answer but a blob's bytes is JSON;
+ * every failure is `{ error: { code, message } }`. The execution streams are
+ * WebSockets on the same server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { StateStore } from "../store/state-store.ts";
 import { AloftError } from "../../compiler/errors.ts";
+import type { Caller } from "./access.ts";
 import { toApiError } from "./api-error.ts";
+import { attemptRoutes } from "./attempt-routes.ts";
 import { authenticate } from "./bearer-auth.ts";
+import { blobRoutes } from "./blob-routes.ts";
+import type { BlobAccess } from "./blob-transfer.ts";
+import type { ExecutionHost } from "./execution-host.ts";
 import { executionRoutes } from "./execution-routes.ts";
+import type { EventHub } from "./event-hub.ts";
 import { sendError, sendJson } from "./http-json.ts";
 import type { HealthResponse } from "./protocol.ts";
 import { Router, type Route } from "./router.ts";
+import { StreamUpgrades } from "./stream-upgrade.ts";
+import { submissionRoutes } from "./submission-routes.ts";
+import { tokenRoutes } from "./token-routes.ts";
 
 export interface RunnerServiceOptions {
   store: StateStore;
   version: string;
+  /** What executes: omitted, the service only reads the store (no submissions). */
+  execution?: {
+    host: ExecutionHost;
+    hub: EventHub;
+    blobs: BlobAccess;
+    /** The secret attempt tokens are signed with, shared by replicas through the store. */
+    attemptSecret: () => Promise<Buffer>;
+    agentSource: () => Promise<string>;
+  };
   /** Where failures the client cannot act on (500s) are told; stderr by default. */
   log?: (line: string) => void;
 }
@@ -29,11 +48,28 @@ export class RunnerService {
   readonly router: Router;
   private readonly server: Server;
   private readonly log: (line: string) => void;
+  private readonly streams: StreamUpgrades | undefined;
 
   constructor(private readonly options: RunnerServiceOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.router = new Router([healthRoute(options.version), ...executionRoutes(options.store)]);
+    const routes = [healthRoute(options.version), ...executionRoutes(options.store)];
+    const running = options.execution;
+    if (running) {
+      routes.push(
+        ...submissionRoutes(options.store, running.host),
+        ...blobRoutes(running.blobs),
+        ...tokenRoutes(options.store),
+        ...attemptRoutes(options.store, running.blobs, running.agentSource),
+      );
+      const streamContext = { store: options.store, hub: running.hub, isDriving: (id: string) => running.host.isDriving(id) };
+      this.streams = new StreamUpgrades(streamContext, (request) => this.authenticate(request), this.log);
+    }
+    this.router = new Router(routes);
     this.server = createServer((request, response) => void this.handle(request, response));
+    this.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.streams) void this.streams.handle(request, socket, head);
+      else socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+    });
   }
 
   /** Listens on `host:port` (port 0: any free one) and resolves with the URL to reach it. */
@@ -52,6 +88,7 @@ export class RunnerService {
 
   /** Stops accepting connections and waits for the ones open to finish (cut after a grace period). */
   close(): Promise<void> {
+    this.streams?.close();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       const cut = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);
@@ -64,13 +101,17 @@ export class RunnerService {
     });
   }
 
+  private authenticate(request: IncomingMessage): Promise<Caller> {
+    return authenticate(this.options.store, this.options.execution?.attemptSecret ?? noAttemptTokens, request.headers);
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
       const url = new URL(request.url ?? "/", "http://runner.invalid");
       const { route, params } = this.router.match(request.method ?? "GET", url.pathname);
-      const principal = route.public ? undefined : authenticate(this.options.store, request.headers);
-      const body = await route.handle({ request, params, query: url.searchParams, principal });
-      sendJson(response, route.status ?? 200, body);
+      const principal = route.public ? undefined : await this.authenticate(request);
+      const body = await route.handle({ request, response, params, query: url.searchParams, principal });
+      if (!route.raw) sendJson(response, route.status ?? 200, body);
     } catch (error) {
       const apiError = toApiError(error);
       if (apiError.status >= 500) this.log(`aloft runner: ${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -78,6 +119,10 @@ export class RunnerService {
       else sendError(response, apiError);
     }
   }
+}
+
+function noAttemptTokens(): Promise<Buffer> {
+  return Promise.reject(new Error("this runner runs no executions, so it issued no attempt tokens"));
 }
 
 function healthRoute(version: string): Route {

@@ -1,0 +1,104 @@
+/**
+ * The agent's side of the attempt routes: HTTP to the runner with the
+ * attempt's token, retried with backoff while the runner is unreachable or
+ * busy (it may be restarting), so a finished task's result is not lost.
+ */
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { BlobStore } from "../blobs/blob-store.ts";
+import { API_PREFIX, type AttemptSpec } from "../service/protocol.ts";
+import type { JobResult } from "../worker/protocol.ts";
+
+export interface RetryBudget {
+  /** Give up once this much time has passed since the first try. */
+  totalMs: number;
+  firstDelayMs: number;
+  maxDelayMs: number;
+}
+
+const DEFAULT_BUDGET: RetryBudget = { totalMs: 10 * 60_000, firstDelayMs: 250, maxDelayMs: 10_000 };
+
+export class AttemptClient {
+  private readonly base: string;
+
+  constructor(
+    runnerUrl: string,
+    private readonly token: string,
+    attemptKey: string,
+    private readonly budget: RetryBudget = DEFAULT_BUDGET,
+    private readonly say: (line: string) => void = (line) => process.stderr.write(`aloft agent: ${line}\n`),
+  ) {
+    this.base = `${runnerUrl.replace(/\/+$/, "")}${API_PREFIX}/attempts/${encodeURIComponent(attemptKey)}`;
+  }
+
+  async spec(): Promise<AttemptSpec> {
+    return (await this.request("GET", "")).json() as Promise<AttemptSpec>;
+  }
+
+  async download(digest: string, blobs: BlobStore): Promise<void> {
+    await this.withRetries(`download ${digest}`, async () => {
+      const response = await this.send("GET", `/blobs/${digest}`);
+      if (!response.body) throw new Error("empty body");
+      await blobs.putVerified(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), digest);
+    });
+  }
+
+  /** Uploads the blobs the runner lacks among `digests`. */
+  async upload(digests: string[], blobs: BlobStore): Promise<void> {
+    if (!digests.length) return;
+    const { missing } = (await (await this.request("POST", "/blobs/missing", JSON.stringify({ digests }))).json()) as { missing: string[] };
+    for (const digest of missing) {
+      const path = blobs.requirePath(digest);
+      await this.request("PUT", `/blobs/${digest}`, () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>, "application/octet-stream");
+    }
+  }
+
+  async report(result: JobResult): Promise<void> {
+    await this.request("POST", "/result", JSON.stringify({ result }));
+  }
+
+  private async request(method: string, path: string, body?: string | (() => ReadableStream<Uint8Array>), type = "application/json"): Promise<Response> {
+    return this.withRetries(`${method} ${path || "/"}`, () => this.send(method, path, body, type));
+  }
+
+  private async send(method: string, path: string, body?: string | (() => ReadableStream<Uint8Array>), type = "application/json"): Promise<Response> {
+    const payload = typeof body === "function" ? body() : body;
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body ? { "content-type": type } : {}) },
+      body: payload,
+      ...(payload && typeof payload !== "string" ? { duplex: "half" } : {}),
+    } as RequestInit);
+    if (response.ok) return response;
+    const text = await response.text();
+    const error = new RunnerRefused(response.status, `${method} ${path || "/"}: ${response.status} ${text.slice(0, 500)}`);
+    throw error;
+  }
+
+  private async withRetries<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    let delay = this.budget.firstDelayMs;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await fn();
+      } catch (error) {
+        const retryable = !(error instanceof RunnerRefused) || error.status === 429 || error.status >= 500;
+        if (!retryable || Date.now() - started + delay > this.budget.totalMs) throw error;
+        if (tries === 1 || tries % 10 === 0) this.say(`${what} failed (${error instanceof Error ? error.message : String(error)}); retrying`);
+        await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+        delay = Math.min(delay * 2, this.budget.maxDelayMs);
+      }
+    }
+  }
+}
+
+export class RunnerRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "RunnerRefused";
+  }
+}

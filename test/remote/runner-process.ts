@@ -1,0 +1,76 @@
+/**
+ * `aloft runner start` in a child process, as a user starts it: its own
+ * workspace, a free port, the admin token from `.aloft/runner-token`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const repo = resolve(import.meta.dirname, "../..");
+export const cli = join(repo, "dist/cli.js");
+
+export interface RunnerProcess {
+  child: ChildProcess;
+  url: string;
+  token: string;
+  workspace: string;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startRunner(options: { workspace?: string; args?: string[]; port?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunnerProcess> {
+  const workspace = options.workspace ?? mkdtempSync(join(tmpdir(), "aloft-runner-"));
+  const child = spawn(process.execPath, [cli, "runner", "start", "--port", String(options.port ?? 0), ...(options.args ?? [])], {
+    cwd: workspace,
+    env: { ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the runner did not start within 30 s:\n${output}`)), 30_000);
+    const look = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolvePromise(match[1]!);
+      }
+    };
+    child.stdout!.on("data", look);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the runner exited with ${code} before listening:\n${output}`));
+    });
+  });
+  const token = readFileSync(join(workspace, ".aloft/runner-token"), "utf8").trim();
+  return {
+    child,
+    url,
+    token,
+    workspace,
+    output: () => output,
+    stop: (signal = "SIGTERM") =>
+      new Promise((resolveStop) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop(child.exitCode);
+        child.once("exit", (code) => resolveStop(code));
+        child.kill(signal);
+      }),
+  };
+}
+
+/**
+ * The CLI in a child process, without blocking this one: tests that serve
+ * something in-process (the Kubernetes simulator) must keep their event loop free.
+ */
+export function aloftAsync(workspace: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: repo, env: { ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
