@@ -4,12 +4,9 @@
 // was doing (the function it had called), and split into time blocked on tsgo
 // (inside a request) and time in our own code.
 import { Session } from "node:inspector/promises";
-import { basename, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { readEntities } from "../compiler/interfaces.ts";
-import { TypeScriptSession } from "../compiler/ts-api.ts";
-import { workflowFiles } from "../runner/cli/check-command.ts";
-import { repo } from "./bench-workspace.ts";
+import { basename } from "node:path";
+import { TsgoConnection, type SentRequest } from "../compiler/tsgo-connection.ts";
+import { checkFiles, workflowFiles } from "../runner/cli/check-command.ts";
 import { report } from "./stats.ts";
 
 interface ProfileNode {
@@ -22,47 +19,29 @@ interface Profile {
   samples: number[];
   timeDeltas: number[];
 }
-interface Channel {
-  requestBytesSync(method: string, payload: unknown): unknown;
-  handleCall(name: string, payload: unknown): unknown;
-}
-
-/** The channel class of TypeScript 7's sync API: the same module instance the API loads. */
-async function channelPrototype(): Promise<Channel> {
-  const url = pathToFileURL(join(repo, "node_modules/typescript/dist/api/syncChannel.js")).href;
-  const module = (await import(url)) as { SyncRpcChannel: { prototype: Channel } };
-  return module.SyncRpcChannel.prototype;
-}
 
 /** Per item checked (a file, an edit): its wall time. */
 export type CheckTimes = number[];
 
 /**
  * Runs `work` (checks made with the compiler in this process) under the
- * profiler, with every request to tsgo timed, and prints where the time went.
+ * profiler, with every request to tsgo timed (from the moment we wait for
+ * its answer: a request answered in the background costs only what is left
+ * of it then), and prints where the time went.
  */
 export async function profileChecker(title: string, work: () => CheckTimes): Promise<CheckTimes> {
   const requests = new Map<string, { count: number; ms: number }>();
-  let callbacks = { count: 0, ms: 0 };
-  const channel = await channelPrototype();
-  const { requestBytesSync, handleCall } = channel;
-  channel.requestBytesSync = function (this: Channel, method, payload) {
+  const connection = TsgoConnection.prototype;
+  const { receive } = connection;
+  connection.receive = function (this: TsgoConnection, sent: SentRequest) {
     const start = performance.now();
     try {
-      return requestBytesSync.call(this, method, payload);
+      return receive.call(this, sent);
     } finally {
-      const entry = requests.get(method) ?? { count: 0, ms: 0 };
+      const entry = requests.get(sent.method) ?? { count: 0, ms: 0 };
       entry.count++;
       entry.ms += performance.now() - start;
-      requests.set(method, entry);
-    }
-  };
-  channel.handleCall = function (this: Channel, name, payload) {
-    const start = performance.now();
-    try {
-      return handleCall.call(this, name, payload);
-    } finally {
-      callbacks = { count: callbacks.count + 1, ms: callbacks.ms + performance.now() - start };
+      requests.set(sent.method, entry);
     }
   };
 
@@ -76,8 +55,7 @@ export async function profileChecker(title: string, work: () => CheckTimes): Pro
   try {
     times = work();
   } finally {
-    channel.requestBytesSync = requestBytesSync;
-    channel.handleCall = handleCall;
+    connection.receive = receive;
   }
   const total = performance.now() - start;
   const { profile } = (await inspector.post("Profiler.stop")) as { profile: Profile };
@@ -99,47 +77,36 @@ export async function profileChecker(title: string, work: () => CheckTimes): Pro
   const byMethod = [...requests.entries()].sort((a, b) => b[1].ms - a[1].ms);
   const requestMs = byMethod.reduce((a, [, r]) => a + r.ms, 0);
   const requestCount = byMethod.reduce((a, [, r]) => a + r.count, 0);
-  report(`${title}: requests to tsgo, ${requestCount} round trips, ${requestMs.toFixed(0)} ms (${((100 * requestMs) / total).toFixed(0)}% of the time); file-system callbacks inside them: ${callbacks.count}, ${callbacks.ms.toFixed(0)} ms`, [
+  report(`${title}: requests to tsgo, ${requestCount} answers waited for, ${requestMs.toFixed(0)} ms (${((100 * requestMs) / total).toFixed(0)}% of the time)`, [
     ["method", "count", "total", "mean"],
     ...byMethod.map(([method, r]) => [method, String(r.count), `${r.ms.toFixed(0)} ms`, `${((1000 * r.ms) / r.count).toFixed(0)} µs`]),
   ]);
   return times;
 }
 
-/** `aloft check DIR`'s work, as `checkFiles` does it: one session, readEntities per file. */
+/** `aloft check DIR`'s work, as `checkFiles` does it: one session, all files read together. */
 export async function profileCheck(dir: string): Promise<void> {
   const files = workflowFiles([dir]);
   let errors = 0;
-  const perFile = await profileChecker(`aloft check of ${files.length} files in this process`, () => {
-    const times: CheckTimes = [];
-    const session = new TypeScriptSession({ cwd: dir });
-    try {
-      for (const file of files) {
-        const start = performance.now();
-        errors += readEntities(file, session).diagnostics.filter((d) => d.severity === "error").length;
-        times.push(performance.now() - start);
-      }
-    } finally {
-      session.close();
-    }
-    return times;
+  await profileChecker(`aloft check of ${files.length} files in this process`, () => {
+    const start = performance.now();
+    errors += checkFiles(files, { cwd: dir }).filter((d) => d.severity === "error").length;
+    return [performance.now() - start];
   });
   if (errors) throw new Error(`the profiled check found ${errors} error(s); the timed runs found none`);
-  const rest = perFile.slice(1);
-  const restMs = rest.reduce((a, b) => a + b, 0);
-  report(`aloft check of ${files.length} files in this process, per file`, [
-    ["first file (starts tsgo, loads the project)", `${perFile[0]!.toFixed(0)} ms`, ""],
-    [`the other ${rest.length} files`, `${restMs.toFixed(0)} ms`, `${(restMs / Math.max(rest.length, 1)).toFixed(1)} ms/file`],
-  ]);
 }
 
-/** Phases big enough to be told apart by what they called in turn: opening a file, reading its entities. */
-const DETAILED = new Set(["open", "read"]);
+/** The function that reads a batch of files: phases are what it called. */
+const ROOT = "readEntitiesOfFiles";
+/** Phases big enough to be told apart by what they called in turn. */
+const DETAILED = new Set(["openAll", "readOpenedFile", "read"]);
+/** Frames that only pass the call on. */
+const PASSING = new Set(["", "(anonymous)", "map", "forEach"]);
 
 /**
- * Sample time (µs) per phase. A phase is the function `readEntities` was
- * calling (and, inside `TypeScriptSession.open` and `EntityReader.read`, the
- * one that was calling), or what ran outside `readEntities` altogether.
+ * Sample time (µs) per phase. A phase is the function `readEntitiesOfFiles`
+ * was calling (and, inside the DETAILED ones, the one that was calling), or
+ * what ran outside it altogether.
  */
 function samplesByPhase(profile: Profile): Map<string, { total: number; waiting: number }> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -151,23 +118,24 @@ function samplesByPhase(profile: Profile): Map<string, { total: number; waiting:
     return stack;
   };
   const label = (n: ProfileNode | undefined) =>
-    n ? `${n.callFrame.functionName || "(anonymous)"} (${basename(n.callFrame.url) || "native"})` : "readEntities itself";
+    n ? `${n.callFrame.functionName || "(anonymous)"} (${basename(n.callFrame.url) || "native"})` : `${ROOT} itself`;
   const cache = new Map<number, { phase: string; waiting: boolean }>();
   const phases = new Map<string, { total: number; waiting: number }>();
   profile.samples.forEach((id, i) => {
     let known = cache.get(id);
     if (!known) {
       const stack = stackOf(id);
-      const waiting = stack.some((n) => n.callFrame.functionName === "requestBytesSync");
-      const at = stack.findIndex((n) => n.callFrame.functionName === "readEntities");
+      const waiting = stack.some((n) => n.callFrame.functionName === "receive" && n.callFrame.url.endsWith("tsgo-connection.ts"));
+      const at = stack.findIndex((n) => n.callFrame.functionName === ROOT);
       let phase: string;
       if (at < 0) {
         const leaf = stack[stack.length - 1]!.callFrame.functionName;
-        phase = waiting ? "outside readEntities, blocked on tsgo (closing)" : leaf === "(idle)" || leaf === "(program)" || leaf === "(garbage collector)" ? leaf : "outside readEntities";
+        phase = waiting ? `outside ${ROOT}, blocked on tsgo` : leaf === "(idle)" || leaf === "(program)" || leaf === "(garbage collector)" ? leaf : `outside ${ROOT}`;
       } else {
-        const called = stack[at + 1];
+        const below = stack.slice(at + 1).filter((n) => !PASSING.has(n.callFrame.functionName));
+        const called = below[0];
         phase = label(called);
-        if (DETAILED.has(called?.callFrame.functionName ?? "")) phase += ` → ${label(stack[at + 2])}`;
+        if (DETAILED.has(called?.callFrame.functionName ?? "")) phase += ` → ${label(below[1])}`;
       }
       known = { phase, waiting };
       cache.set(id, known);

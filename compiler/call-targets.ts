@@ -8,7 +8,7 @@ import { calleeNameNode, skipOuterExpressions } from "./ast-helpers.ts";
 import type { CheckerCache } from "./checker-cache.ts";
 import type { EntitySite } from "./interfaces.ts";
 import type { EntityKind, SdkDeclarations, SdkFunction } from "./sdk-declarations.ts";
-import { is, type CallExpression, type Expression, type OpenedFile, type TsSymbol } from "./ts-api.ts";
+import { is, SymbolFlags, type CallExpression, type Expression, type OpenedFile, type TsSymbol } from "./ts-api.ts";
 
 export type CallTarget =
   /** An entity this file exports: a call records a node named after it. */
@@ -74,6 +74,8 @@ export class CallResolver {
     if (!target) return { kind: "other" };
     const site = this.#sitesBySymbol.get(target.id);
     if (site) return { kind: "entity", site };
+    // Only a variable is declared by `const x = task(...)`: a method's declaration (in a library) is not fetched.
+    if (!(target.flags & SymbolFlags.Variable)) return { kind: "other" };
     const declaration = target.valueDeclaration?.resolve(this.opened.project);
     if (!declaration || !is.isVariableDeclaration(declaration) || !declaration.initializer) return { kind: "other" };
     const entity = this.entityCall(declaration.initializer);

@@ -2,7 +2,8 @@
  * Every question to the checker is a round trip to the tsgo process. A file
  * with hundreds of entities asks thousands, so the symbols and types of nodes
  * are fetched in batches (the API takes arrays) and remembered for the rest of
- * one reading. One cache per opened file: its answers belong to one snapshot.
+ * one reading. One cache per project of a reading (see project-facts.ts): its
+ * answers belong to one snapshot and one checker.
  */
 import type { Checker, Node, TsSymbol, Type } from "./ts-api.ts";
 

@@ -72,6 +72,16 @@ export class DataTypeReader {
     return { spec: this.#convert(type, context), problems: context.problems };
   }
 
+  /**
+   * `read` of a type that must convert cleanly (a part of a larger type read
+   * elsewhere): undefined when it is not data, or is cut short as recursive.
+   */
+  readClean(type: Type, awaitDepth: number): TypeSpec | undefined {
+    const context: Context = { path: [], awaitDepth, enclosing: new Set(), cut: { happened: false }, declaration: undefined, problems: [] };
+    const spec = this.#convert(type, context);
+    return context.problems.length || context.cut.happened ? undefined : spec;
+  }
+
   #convert(type: Type, context: Context): TypeSpec {
     const f = type.flags;
     if (type.isErrorType()) return ANY; // TypeScript reports it
@@ -142,7 +152,7 @@ export class DataTypeReader {
     if (this.sdk.isLibraryGlobal(symbol, "Date")) return { kind: "date" };
     const dataClass = this.sdk.dataClass(symbol);
     if (dataClass) return { kind: dataClass };
-    const list = this.#listKind(type);
+    const list = this.listKind(type);
     if (list === "array") {
       const items = this.#typeArguments(type)[0];
       // A workflow may return a list of promised outputs: `[a(...), b(...)]`.
@@ -168,7 +178,7 @@ export class DataTypeReader {
    * Arrays and tuples, told apart by the reference's target, which is fetched
    * once for all `T[]` (checker.isArrayType would be a round trip per type).
    */
-  #listKind(type: Type): "array" | "tuple" | undefined {
+  listKind(type: Type): "array" | "tuple" | undefined {
     if (!type.isTypeReference()) return undefined;
     const target = type.getTarget();
     if (target.isObjectType() && target.objectFlags & ObjectFlags.Tuple) return "tuple";
@@ -277,7 +287,7 @@ export function unionOf(options: TypeSpec[]): TypeSpec {
   return ordered.length === 1 ? ordered[0]! : { kind: "union", options: ordered };
 }
 
-function withoutUndefined(spec: TypeSpec): TypeSpec {
+export function withoutUndefined(spec: TypeSpec): TypeSpec {
   if (spec.kind !== "union") return spec;
   const rest = spec.options.filter((o) => o.kind !== "undefined");
   return rest.length === spec.options.length ? spec : unionOf(rest);

@@ -4,11 +4,11 @@
  * call to aloft's `task`, `workflow` or `dynamic`.
  */
 import { rangeToPositions, type CompilerDiagnostic } from "./diagnostics.ts";
-import { DataTypeReader, type NotData } from "./data-types.ts";
-import { SdkDeclarations, type EntityKind } from "./sdk-declarations.ts";
+import type { DataTypeReader, NotData } from "./data-types.ts";
+import type { WrittenTypeReader } from "./written-types.ts";
+import type { EntityKind, SdkDeclarations } from "./sdk-declarations.ts";
 import type { EntityInterface, FieldSpec, TypeSpec } from "./type-spec.ts";
 import {
-  is,
   NodeFlags,
   SignatureKind,
   SyntaxKind,
@@ -18,20 +18,23 @@ import {
   type Node,
   type NodeHandle,
   type OpenedFile,
+  type Program,
+  type Project,
   type TsSymbol,
   type Type,
   type TypeReference,
   type VariableDeclaration,
 } from "./ts-api.ts";
-import { typescriptDiagnostics } from "./typescript-diagnostics.ts";
+import { TypeErrorsLater } from "./typescript-diagnostics.ts";
 import { CallResolver, describeTarget } from "./call-targets.ts";
 import { checkEntityOptions, checkMapOptions } from "./entity-options.ts";
 import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
 import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
 import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
 import { checkEntityBody, type Report } from "./workflow-rules.ts";
-import { calleeNameNode, isFunctionLike, skipOuterExpressions } from "./ast-helpers.ts";
-import { CheckerCache } from "./checker-cache.ts";
+import { isFunctionLike } from "./ast-helpers.ts";
+import type { CheckerCache } from "./checker-cache.ts";
+import { entityCallOf, prefetchFacts, ProjectFacts, type FileIndex } from "./project-facts.ts";
 
 export interface EntityReading {
   entities: EntityInterface[];
@@ -57,20 +60,78 @@ const DATA_KINDS = "strings, numbers, booleans, null, arrays, plain records, Dat
  * `AloftError` (`FILE_NOT_FOUND`) when the file does not exist.
  */
 export function readEntities(file: string, session?: TypeScriptSession): EntityReading {
+  return readEntitiesOfFiles([file], session)[0]!;
+}
+
+/**
+ * `readEntities` of several files, in one snapshot of their projects: what
+ * the files share (libraries, the SDK, the project's file list) is asked of
+ * tsgo once, and TypeScript's errors of the files are computed by tsgo in the
+ * background while their entities are read.
+ */
+export function readEntitiesOfFiles(files: readonly string[], session?: TypeScriptSession, options: ReadOptions = {}): EntityReading[] {
   if (!session) {
     const own = new TypeScriptSession();
     try {
-      return readEntities(file, own);
+      return readEntitiesOfFiles(files, own, options);
     } finally {
       own.close();
     }
   }
-  const opened = session.open(file);
-  const reader = new EntityReader(opened);
+  const opened = session.openAll(files);
+  const typeErrors = new TypeErrorsLater(opened, session);
+  try {
+    const sharedBy = new Map<Project, ProjectFacts>();
+    const withShared = opened.map((o) => {
+      let shared = sharedBy.get(o.project);
+      if (!shared) sharedBy.set(o.project, (shared = new ProjectFacts(o.project, options)));
+      return { opened: o, shared };
+    });
+    const indexes = prefetchFacts(withShared, session);
+    const sourcesOf = new Map<Program, string[]>();
+    // Every file's own reading first: tsgo finds the type errors meanwhile.
+    const readings = withShared.map(({ opened, shared }) => readOpenedFile(opened, shared, indexes.get(opened)!));
+    return readings.map((reading) => {
+      const { opened } = reading;
+      const tsDiagnostics = rewriteWiringDiagnostics(typeErrors.of(opened), opened, reading.calls, reading.types);
+      const diagnostics = [...tsDiagnostics, ...reading.diagnostics];
+      dropExplainedTypeErrors(diagnostics, reading.bodyErrors);
+      const rank = (d: CompilerDiagnostic) => (d.file === opened.file ? "" : d.file);
+      diagnostics.sort((a, b) => rank(a).localeCompare(rank(b)) || a.line - b.line || a.column - b.column);
+      let programSources = sourcesOf.get(opened.program);
+      if (!programSources) {
+        programSources = opened.program.getSourceFileNames().filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
+        sourcesOf.set(opened.program, programSources);
+      }
+      const sources = opened.synthesizedConfig ? [...programSources] : [...programSources, opened.configFile];
+      return { entities: reading.entities, diagnostics, sources, graphs: reading.graphs, graphsUnavailable: reading.graphsUnavailable };
+    });
+  } finally {
+    typeErrors.abandon();
+  }
+}
+
+export interface ReadOptions {
+  /** False reads every type annotation through the checker's types, never off its syntax (tests hold both ways equal). */
+  writtenTypes?: boolean;
+}
+
+/** What aloft reads in one file on its own; TypeScript's errors join it afterwards. */
+interface OpenedFileReading extends Pick<EntityReading, "entities" | "graphs" | "graphsUnavailable"> {
+  opened: OpenedFile;
+  calls: CallResolver;
+  types: DataTypeReader;
+  /** aloft's own diagnostics, in the order they were found. */
+  diagnostics: CompilerDiagnostic[];
+  /** The errors of workflow and dynamic bodies: TypeScript's complaints inside them repeat them. */
+  bodyErrors: CompilerDiagnostic[];
+}
+
+function readOpenedFile(opened: OpenedFile, shared: ProjectFacts, index: FileIndex): OpenedFileReading {
+  const reader = new EntityReader(opened, shared);
   const entities = reader.read();
   const calls = new CallResolver(opened, reader.sdk, reader.facts, reader.sites, (e) => reader.entityCall(e));
-  const diagnostics = rewriteWiringDiagnostics(typescriptDiagnostics(opened, session), opened, calls, reader.types);
-  diagnostics.push(...reader.diagnostics);
+  const diagnostics = [...reader.diagnostics];
   const bodyErrors: CompilerDiagnostic[] = [];
   const report: Report = (at, severity, code, message) => {
     const d: CompilerDiagnostic = { file: opened.file, ...rangeToPositions(opened.text, at.getStart(opened.sourceFile), at.end), severity, code, message };
@@ -78,7 +139,7 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
     if (severity === "error") bodyErrors.push(d);
   };
 
-  diagnostics.push(...checkOptions(opened, reader.sites, calls));
+  diagnostics.push(...checkOptions(opened, reader.sites, calls, index));
   const graphs: Record<string, Graph> = {};
   const graphsUnavailable: Record<string, string> = {};
   for (const site of reader.sites) {
@@ -93,36 +154,24 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
       graphsUnavailable[site.entity.name] = reading.unavailable;
     }
   }
-
-  dropExplainedTypeErrors(diagnostics, bodyErrors);
-  const rank = (d: CompilerDiagnostic) => (d.file === opened.file ? "" : d.file);
-  diagnostics.sort((a, b) => rank(a).localeCompare(rank(b)) || a.line - b.line || a.column - b.column);
-  const sources = opened.program
-    .getSourceFileNames()
-    .filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
-  if (!opened.synthesizedConfig) sources.push(opened.configFile);
-  return { entities, diagnostics, sources, graphs, graphsUnavailable };
+  return { opened, entities, calls, types: reader.types, diagnostics, bodyErrors, graphs, graphsUnavailable };
 }
 
 /** The options of each task and of each `map(task, options)` in the file, as Kubernetes and the runner will read them. */
-function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: CallResolver): CompilerDiagnostic[] {
+function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: CallResolver, index: FileIndex): CompilerDiagnostic[] {
   const found: CompilerDiagnostic[] = [];
   for (const site of sites) {
     const [options, fn] = site.call.arguments;
     if (options && fn) found.push(...checkEntityOptions(opened, options, `${site.entity.kind} "${site.entity.name}"`));
   }
-  const visit = (node: Node): void => {
-    if (is.isCallExpression(node) && node.arguments[1]) {
-      const target = calls.targetOf(node);
-      if (target.kind === "sdk" && target.fn === "map") {
-        const made = calls.targetOfExpression(node);
-        const task = made.kind === "map" ? describeTarget(made.task) : undefined;
-        found.push(...checkMapOptions(opened, node.arguments[1], task ? `map over ${task}` : "map(...)"));
-      }
+  for (const node of index.callsWithOptions) {
+    const target = calls.targetOf(node);
+    if (target.kind === "sdk" && target.fn === "map") {
+      const made = calls.targetOfExpression(node);
+      const task = made.kind === "map" ? describeTarget(made.task) : undefined;
+      found.push(...checkMapOptions(opened, node.arguments[1]!, task ? `map over ${task}` : "map(...)"));
     }
-    node.forEachChild(visit);
-  };
-  visit(opened.sourceFile);
+  }
   return found;
 }
 
@@ -172,20 +221,26 @@ export class EntityReader {
   readonly facts: CheckerCache;
   readonly #sdk: SdkDeclarations;
   readonly #types: DataTypeReader;
+  readonly #written: WrittenTypeReader;
+  readonly #shared: ProjectFacts;
   /** Export name of each entity seen, by symbol id, to catch one entity exported twice. */
   readonly #exportedAs = new Map<number, string>();
 
-  constructor(private readonly opened: OpenedFile) {
-    this.#sdk = this.sdk = new SdkDeclarations(opened.checker, opened.program);
-    this.facts = new CheckerCache(opened.checker);
-    this.#types = this.types = new DataTypeReader(opened.checker, this.#sdk);
+  constructor(
+    private readonly opened: OpenedFile,
+    shared: ProjectFacts,
+  ) {
+    this.#sdk = this.sdk = shared.sdk;
+    this.facts = shared.facts;
+    this.#types = this.types = shared.types;
+    this.#written = shared.written;
+    this.#shared = shared;
   }
 
   read(): EntityInterface[] {
     const { checker, sourceFile } = this.opened;
-    const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
+    const moduleSymbol = this.facts.symbolAt(sourceFile);
     if (!moduleSymbol) return []; // a script: it exports nothing
-    this.#prefetch();
     const entities: EntityInterface[] = [];
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const entity = this.#readExport(exported);
@@ -249,67 +304,45 @@ export class EntityReader {
     return entity;
   }
 
-  /**
-   * Asks the checker, in two round trips, what every call in the file calls
-   * and the type of every function passed to a top-level call: the questions
-   * reading entities and checking bodies would otherwise ask one at a time.
-   */
-  #prefetch(): void {
-    const callees: Node[] = [];
-    const functions: Node[] = [];
-    const visit = (node: Node): void => {
-      if (is.isCallExpression(node)) callees.push(calleeNameNode(node.expression));
-      node.forEachChild(visit);
-    };
-    visit(this.opened.sourceFile);
-    for (const statement of this.opened.sourceFile.statements) {
-      if (!is.isVariableStatement(statement)) continue;
-      for (const declaration of statement.declarationList.declarations) {
-        const initializer = declaration.initializer && skipOuterExpressions(declaration.initializer);
-        const last = initializer && is.isCallExpression(initializer) ? initializer.arguments[initializer.arguments.length - 1] : undefined;
-        if (!last) continue;
-        functions.push(last);
-        if (!isFunctionLike(last)) continue;
-        const inputType = last.parameters[0]?.type;
-        if (inputType) functions.push(inputType);
-        if (last.type) functions.push(last.type);
-      }
-    }
-    this.facts.prefetchSymbols(callees);
-    this.facts.prefetchTypes(functions);
-  }
-
   /** The call, when `expression` calls aloft's `task`, `workflow` or `dynamic`. */
   entityCall(expression: Expression): { kind: EntityKind; node: CallExpression } | undefined {
-    const node = skipOuterExpressions(expression);
-    if (node.kind !== SyntaxKind.CallExpression) return undefined;
-    const call = node as CallExpression;
-    const callee = skipOuterExpressions(call.expression);
-    const named = callee.kind === SyntaxKind.PropertyAccessExpression ? (callee as unknown as { name: Node }).name : callee;
-    const kind = this.#sdk.entityFunction(this.facts.symbolAt(named));
-    return kind && { kind, node: call };
+    return entityCallOf(expression, this.#shared);
   }
 
   /** `declaredHere`: false for an entity re-exported from another file, whose own file gets its warnings. */
   #interfaceOf(name: string, kind: EntityKind, call: CallExpression, at: Node, declaredHere: boolean): Pick<EntityInterface, "inputs" | "output"> {
     const { checker } = this.opened;
     const fn = call.arguments[call.arguments.length - 1];
+    const outputDepth = kind === "task" ? 1 : 2;
     let inputType: Type | undefined;
     let outputType: Type | undefined;
+    // Specs read off written annotations, when their syntax settles them (see written-types.ts).
+    let inputSpec: TypeSpec | undefined;
+    let outputSpec: TypeSpec | undefined;
+    // A generic function's annotations name its type parameters: only the checker knows them.
+    const generic = !!(fn && isFunctionLike(fn) && fn.typeParameters?.length);
+    const readWritten = (annotation: Node, awaitDepth: number) => (generic ? undefined : this.#written.read(annotation, annotation.getSourceFile(), awaitDepth));
     // Read off the function itself: when its input type breaks the SDK's
     // `Inputs` constraint, TypeScript falls back to the constraint in `Task<I, O>`.
     // Written types come from the prefetched annotations; only inferred ones need the signature.
     const written = fn && isFunctionLike(fn) ? { input: fn.parameters[0]?.type, output: fn.type, none: !fn.parameters.length } : undefined;
     const inputWritten = written?.input ?? (written?.none ? null : undefined);
     if (inputWritten !== undefined && written?.output) {
-      inputType = inputWritten ? this.facts.typeAt(inputWritten) : undefined;
-      outputType = this.facts.typeAt(written.output);
+      inputSpec = inputWritten ? readWritten(inputWritten, 0) : undefined;
+      outputSpec = readWritten(written.output, outputDepth);
+      inputType = inputWritten && !inputSpec ? this.facts.typeAt(inputWritten) : undefined;
+      outputType = outputSpec ? undefined : this.facts.typeAt(written.output);
+    } else if (kind === "workflow" && inputWritten !== undefined && !generic && (outputSpec = this.#workflowOutput(fn))) {
+      // The output read off the body's calls (workflow-outputs.ts); the input as written.
+      inputSpec = inputWritten ? readWritten(inputWritten, 0) : undefined;
+      inputType = inputWritten && !inputSpec ? this.facts.typeAt(inputWritten) : undefined;
     } else {
       const fnType = fn && this.facts.typeAt(fn);
       const signature = fnType && checker.getSignaturesOfType(fnType, SignatureKind.Call)[0];
       if (signature) {
         if (inputWritten !== undefined) {
-          inputType = inputWritten ? this.facts.typeAt(inputWritten) : undefined;
+          inputSpec = inputWritten ? readWritten(inputWritten, 0) : undefined;
+          inputType = inputWritten && !inputSpec ? this.facts.typeAt(inputWritten) : undefined;
         } else {
           const parameter = signature.getParameters()[0];
           inputType = parameter && checker.getTypeOfSymbol(parameter);
@@ -322,21 +355,30 @@ export class EntityReader {
     const subject = `${kind} "${name}"`;
 
     let inputs: Record<string, FieldSpec> = {};
-    if (inputType) {
+    const notRecord = (type: Type | undefined) =>
+      this.#report(at, "error", "ALOFT_INPUTS_NOT_RECORD", `the inputs of ${subject} must be one object of named inputs, like ({ x }: { x: number }); found a parameter of type ${type ? checker.typeToString(type) : "?"}`);
+    if (inputSpec) {
+      if (inputSpec.kind === "record") inputs = inputSpec.fields;
+      else if (inputSpec.kind !== "any") notRecord(inputWritten ? this.facts.typeAt(inputWritten) : undefined);
+    } else if (inputType) {
       const { spec, problems } = this.#types.read(inputType);
       this.#reportNotData(problems, (path) => (path.length ? `input "${path.join(".")}" of ${subject}` : `the inputs of ${subject}`), at, { loose: declaredHere, side: "input" });
       if (spec.kind === "record") inputs = spec.fields;
-      else if (spec.kind !== "any") this.#report(at, "error", "ALOFT_INPUTS_NOT_RECORD", `the inputs of ${subject} must be one object of named inputs, like ({ x }: { x: number }); found a parameter of type ${checker.typeToString(inputType)}`);
+      else if (spec.kind !== "any") notRecord(inputType);
     }
-    let output: TypeSpec = { kind: "any" };
-    if (outputType) {
+    let output: TypeSpec = outputSpec ?? { kind: "any" };
+    if (!outputSpec && outputType) {
       // A workflow may return a record of promised outputs: `{ total: stats(...).total }`.
-      const { spec, problems } = this.#types.read(outputType, { awaitDepth: kind === "task" ? 1 : 2 });
+      const { spec, problems } = this.#types.read(outputType, { awaitDepth: outputDepth });
       // A workflow's output is whatever its calls give: its tasks are where a loose type is written.
       this.#reportNotData(problems, (path) => (path.length ? `output "${path.join(".")}" of ${subject}` : `the output of ${subject}`), at, { loose: declaredHere && kind === "task", side: "output" });
       output = spec;
     }
     return { inputs, output };
+  }
+
+  #workflowOutput(fn: Node | undefined): TypeSpec | undefined {
+    return fn && this.#shared.workflowOutput(fn, this.opened);
   }
 
   /** `I` and `O` of the `Task<I, O>` / `Workflow<I, O>` the call returns. */

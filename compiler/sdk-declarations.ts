@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
+import { importKey } from "./import-keys.ts";
 import { SymbolFlags, type Checker, type Program, type TsSymbol } from "./ts-api.ts";
 
 export type EntityKind = "task" | "workflow" | "dynamic";
@@ -23,6 +24,10 @@ export class SdkDeclarations {
   readonly #defaultLibrary = new Map<string, boolean>();
   /** What each import (alias symbol) stands for: a file imports `task` once and calls it often. */
   readonly #aliases = new Map<number, TsSymbol | undefined>();
+  /** The same, by what the import names (see import-keys.ts): files import `task` alike. */
+  readonly #imports = new Map<string, TsSymbol | undefined>();
+  /** An alias of each import key whose resolution was asked ahead (see `planAlias`). */
+  readonly #planned = new Map<string, TsSymbol>();
 
   constructor(
     private readonly checker: Checker,
@@ -66,10 +71,29 @@ export class SdkDeclarations {
   resolveAlias(symbol: TsSymbol): TsSymbol | undefined {
     if (!(symbol.flags & SymbolFlags.Alias)) return symbol;
     if (this.#aliases.has(symbol.id)) return this.#aliases.get(symbol.id);
-    const aliased = this.checker.getAliasedSymbol(symbol);
-    const target = this.checker.isUnknownSymbol(aliased) ? undefined : aliased;
+    const key = importKey(symbol);
+    let target: TsSymbol | undefined;
+    if (key !== undefined && this.#imports.has(key)) {
+      target = this.#imports.get(key);
+    } else {
+      const aliased = this.checker.getAliasedSymbol((key !== undefined && this.#planned.get(key)) || symbol);
+      target = this.checker.isUnknownSymbol(aliased) ? undefined : aliased;
+      if (key !== undefined) this.#imports.set(key, target);
+    }
     this.#aliases.set(symbol.id, target);
     return target;
+  }
+
+  /**
+   * The resolution of `alias` was asked of tsgo ahead: resolving any alias of
+   * the same import (`importKey`) asks the same question, to find it waiting.
+   * Returns false when that import is resolved or planned already.
+   */
+  planAlias(alias: TsSymbol): boolean {
+    const key = importKey(alias);
+    if (key === undefined || this.#imports.has(key) || this.#planned.has(key)) return false;
+    this.#planned.set(key, alias);
+    return true;
   }
 
   /**

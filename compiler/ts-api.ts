@@ -1,19 +1,25 @@
 /**
  * The one place that talks to the TypeScript 7 native API (an `unstable`
- * surface): an upgrade touches this file only. Everything else in compiler/
- * imports the API's types and enums from here.
+ * surface): an upgrade touches this file (and tsgo-connection.ts, the
+ * transport under it) only. Everything else in compiler/ imports the API's
+ * types and enums from here.
  *
  * A `TypeScriptSession` keeps one `tsgo` process alive and its projects
  * loaded, so repeated questions (the language server, a CLI checking many
  * files) pay the start-up once. Files are read from an overlay first (unsaved
- * editor buffers, synthesized tsconfigs), then from disk.
+ * editor buffers, synthesized tsconfigs), then from disk. tsgo answers
+ * concurrently: a file's or a program's type errors are computed while the
+ * session's other questions are answered (`semanticDiagnosticsLater`), and
+ * questions known ahead are sent at once (`prime…`).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { API } from "typescript/unstable/sync";
-import type { Checker, Program, Project, Snapshot } from "typescript/unstable/sync";
-import type { SourceFile } from "typescript/unstable/ast";
+import type { Checker, Diagnostic, Program, Project, Snapshot, Symbol as TsSymbol } from "typescript/unstable/sync";
+import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+import type { Node, SourceFile } from "typescript/unstable/ast";
 import { AloftError } from "./errors.ts";
+import { TsgoConnection, type SentRequest, type TsgoCallback } from "./tsgo-connection.ts";
 
 export { DiagnosticCategory, ObjectFlags, SignatureKind, SymbolFlags, TypeFlags } from "typescript/unstable/sync";
 export type {
@@ -27,7 +33,7 @@ export type {
   Type,
   TypeReference,
 } from "typescript/unstable/sync";
-export { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
+export { NodeFlags, SyntaxKind };
 /** The AST's type guards (`is.isCallExpression(node)`...) and node types (`ast.Identifier`...). */
 export * as is from "typescript/unstable/ast/is";
 export type * as ast from "typescript/unstable/ast";
@@ -57,6 +63,54 @@ export interface OpenedFile {
   configFile: string;
   /** True when no tsconfig.json above the file includes it. */
   synthesizedConfig: boolean;
+}
+
+/** The encoded syntax tree behind the API's source files (see nodesWhere). */
+interface EncodedTree {
+  view: DataView;
+  _offsetNodes: number;
+  nodes: unknown[];
+  getOrCreateNodeAtIndex(index: number): Node;
+}
+/** Bytes per node in the encoded tree: kind, pos, end, next, parent, data, flags. */
+const ENCODED_NODE_LENGTH = 28;
+
+/**
+ * The nodes of `sourceFile` that `wanted(kind, pos, end)` picks, in source
+ * order. The API's source file is an encoded tree whose nodes become objects
+ * when visited, and a walk visits them all; this reads kinds and positions off
+ * the encoding and makes objects of the picked nodes only (and their parents).
+ * A tree that is not encoded so is walked.
+ */
+export function nodesWhere(sourceFile: SourceFile, wanted: (kind: SyntaxKind, pos: number, end: number) => boolean): Node[] {
+  const tree = sourceFile as unknown as Partial<EncodedTree>;
+  const { view, _offsetNodes: offset, nodes } = tree;
+  const found: Node[] = [];
+  if (view instanceof DataView && typeof offset === "number" && Array.isArray(nodes) && typeof tree.getOrCreateNodeAtIndex === "function" && (view.byteLength - offset) / ENCODED_NODE_LENGTH === nodes.length) {
+    // Slot 0 is nil, slot 1 the source file; list slots have kind 0xFFFFFFFF.
+    for (let i = 2, at = offset + 2 * ENCODED_NODE_LENGTH; i < nodes.length; i++, at += ENCODED_NODE_LENGTH) {
+      if (wanted(view.getUint32(at, true), view.getInt32(at + 4, true), view.getInt32(at + 8, true))) found.push(tree.getOrCreateNodeAtIndex(i));
+    }
+    return found;
+  }
+  const visit = (node: Node): void => {
+    if (wanted(node.kind, node.pos, node.end)) found.push(node);
+    node.forEachChild(visit);
+  };
+  sourceFile.forEachChild(visit);
+  return found;
+}
+
+/**
+ * TypeScript's errors for a file or a whole program, asked of tsgo now and
+ * collected later: tsgo computes them on its diagnostics checker while the
+ * session's other questions go on.
+ */
+export interface PendingDiagnostics {
+  /** Waits for the answer (at once if it came already). */
+  collect(): readonly Diagnostic[];
+  /** The answer is not wanted any more. */
+  abandon(): void;
 }
 
 /** Options of the project made for a file no tsconfig.json includes. */
@@ -90,6 +144,9 @@ export class TypeScriptSession {
   readonly #created = new Set<string>();
   readonly #deleted = new Set<string>();
   #api: API | undefined;
+  #connection: TsgoConnection | undefined;
+  /** Questions sent ahead (see #prime), by questionKey. */
+  readonly #primed = new Map<string, SentRequest>();
   #snapshot: Snapshot | undefined;
   #closed = false;
 
@@ -141,46 +198,134 @@ export class TypeScriptSession {
    * a strict single-file project when there is none (or it leaves the file out).
    */
   open(file: string): OpenedFile {
+    return this.openAll([file])[0]!;
+  }
+
+  /**
+   * Opens several files in one snapshot, so that all of them can be read
+   * together (their checkers stay valid until the next `open`/`openAll`).
+   */
+  openAll(files: readonly string[]): OpenedFile[] {
     if (this.#closed) throw new Error("TypeScriptSession is closed");
-    const path = resolve(file);
-    const text = this.readText(path);
-    if (text === undefined) {
-      throw new AloftError({ code: "FILE_NOT_FOUND", message: `${file}: no such file` });
-    }
+    const wanted = files.map((file) => {
+      const path = resolve(file);
+      const text = this.readText(path);
+      if (text === undefined) {
+        throw new AloftError({ code: "FILE_NOT_FOUND", message: `${file}: no such file` });
+      }
+      const tsconfig = nearestTsconfig(dirname(path), (p) => this.#overlay.has(p) || existsSync(p));
+      return { path, text, tsconfig };
+    });
     this.#noticeDiskEdits();
 
-    const tsconfig = nearestTsconfig(dirname(path), (p) => this.#overlay.has(p) || existsSync(p));
-    if (tsconfig) {
-      const opened = this.#openIn(path, text, tsconfig, false);
-      if (opened) return opened;
+    this.#abandonPrimed();
+    const configs = [...new Set(wanted.flatMap((w) => (w.tsconfig ? [w.tsconfig] : [])))];
+    let snapshot = this.#update(configs);
+    // Many files: their syntax trees are asked for at once, and tsgo encodes them side by side.
+    if (wanted.length > 1) {
+      for (const { path, tsconfig } of wanted) {
+        const project = tsconfig ? snapshot.getProject(tsconfig) : undefined;
+        if (project) this.#prime("getSourceFile", { snapshot: snapshot.id, project: project.id, file: path });
+      }
     }
-    const synthesized = this.#synthesizeConfig(path);
-    const opened = this.#openIn(path, text, synthesized, true);
-    if (!opened) throw new Error(`tsgo did not load ${path} into its own project ${synthesized}`);
-    return opened;
+    // A file no tsconfig.json includes is checked in a project of its own.
+    const lone = wanted.filter((w) => !w.tsconfig || !snapshot.getProject(w.tsconfig)?.program.getSourceFile(w.path));
+    const synthesized = new Map(lone.map((w) => [w.path, this.#synthesizeConfig(w.path)]));
+    if (synthesized.size) snapshot = this.#update([...synthesized.values()]);
+
+    return wanted.map(({ path, text, tsconfig }) => {
+      const own = synthesized.get(path);
+      const configFile = own ?? tsconfig!;
+      const opened = this.#openIn(snapshot, path, text, configFile, own !== undefined);
+      if (!opened) throw new Error(`tsgo did not load ${path} into ${own ? "its own project" : "the project of"} ${configFile}`);
+      return opened;
+    });
+  }
+
+  /**
+   * Starts TypeScript's semantic errors of `file`, or of every file of the
+   * project's program when `file` is left out, in the background: tsgo works
+   * on them while the session answers other questions. The snapshot must stay
+   * the current one until they are collected (no `open` in between).
+   */
+  semanticDiagnosticsLater(project: Project, file?: string): PendingDiagnostics {
+    const connection = this.#connection;
+    const snapshot = this.#snapshot;
+    if (!connection || !snapshot) throw new Error("semanticDiagnosticsLater needs an opened file");
+    const sent = connection.send("getSemanticDiagnostics", {
+      snapshot: snapshot.id,
+      project: project.id,
+      ...(file !== undefined ? { file } : {}),
+    });
+    let answer: readonly Diagnostic[] | undefined;
+    return {
+      collect: () => (answer ??= ((connection.receive(sent) as Diagnostic[] | undefined) ?? [])),
+      abandon: () => {
+        if (answer === undefined) connection.abandon(sent);
+      },
+    };
+  }
+
+  /**
+   * Asks for the exports of several modules at once (`checker.getExportsOfModule`
+   * then finds each answer waiting). Only for modules without `export =` or
+   * `export *`: their exports are then the module's own symbols, and listing
+   * them creates no types, whatever order tsgo answers in.
+   */
+  primeExportsOfModules(project: Project, modules: readonly { symbol: TsSymbol; sourceFile: SourceFile }[]): void {
+    const snapshot = this.#snapshot;
+    if (!snapshot) return;
+    for (const { symbol, sourceFile } of modules) {
+      const plain = sourceFile.statements.every(
+        (s) =>
+          !(s.kind === SyntaxKind.ExportAssignment && (s as Node & { isExportEquals?: boolean }).isExportEquals) &&
+          !(s.kind === SyntaxKind.ExportDeclaration && !(s as Node & { exportClause?: Node }).exportClause),
+      );
+      if (plain) this.#prime("getExportsOfModule", { snapshot: snapshot.id, project: project.id, symbol: symbol.id });
+    }
+  }
+
+  /**
+   * Asks for the targets of several aliases at once (`checker.getAliasedSymbol`
+   * then finds each answer waiting). Only for aliases whose resolution creates
+   * no types (see import-keys.ts), so the order tsgo answers in does not matter.
+   */
+  primeAliasedSymbols(project: Project, aliases: readonly TsSymbol[]): void {
+    const snapshot = this.#snapshot;
+    if (!snapshot) return;
+    for (const alias of aliases) this.#prime("getAliasedSymbol", { snapshot: snapshot.id, project: project.id, symbol: alias.id });
+  }
+
+  /**
+   * Sends a question now, for the API's own call asking it (same method, same
+   * parameters) to find the answer waiting. Only for questions whose answers
+   * do not depend on what tsgo is asked before them: the checker creates types
+   * as it answers, and concurrent questions would create them in any order.
+   */
+  #prime(method: string, params: object): void {
+    const key = questionKey(method, params);
+    if (!this.#connection || this.#primed.has(key)) return;
+    this.#primed.set(key, this.#connection.send(method, params));
+  }
+
+  #abandonPrimed(): void {
+    for (const sent of this.#primed.values()) this.#connection?.abandon(sent);
+    this.#primed.clear();
   }
 
   /** Stops the tsgo process. The session cannot be used afterwards. */
   close(): void {
     this.#closed = true;
-    const api = this.#api;
+    // Ending tsgo is all the cleanup there is: releasing its snapshots first
+    // would only be more requests to a process about to go.
+    this.#primed.clear();
+    this.#connection?.close();
+    this.#connection = undefined;
     this.#api = undefined;
-    if (!api) return;
-    try {
-      this.#snapshot?.dispose();
-    } catch {
-      // the process is gone already
-    }
     this.#snapshot = undefined;
-    // Closing tsgo's stdin makes it print "context canceled" to our stderr now
-    // and then; ending it first keeps a CLI's output clean. The child is
-    // private to the API, hence the guarded reach.
-    (api as unknown as { client?: { channel?: { child?: { kill(signal: string): void } } } }).client?.channel?.child?.kill("SIGKILL");
-    api.close();
   }
 
-  #openIn(path: string, text: string, configFile: string, synthesizedConfig: boolean): OpenedFile | undefined {
-    const snapshot = this.#update(configFile);
+  #openIn(snapshot: Snapshot, path: string, text: string, configFile: string, synthesizedConfig: boolean): OpenedFile | undefined {
     const project = snapshot.getProject(configFile);
     const sourceFile = project?.program.getSourceFile(path);
     if (!project || !sourceFile) return undefined;
@@ -197,37 +342,40 @@ export class TypeScriptSession {
     };
   }
 
-  /** Makes a new snapshot when a project must open or files changed. */
-  #update(configFile: string): Snapshot {
-    const mustOpen = !this.#openedConfigs.has(configFile);
+  /** Makes a new snapshot when projects must open or files changed. */
+  #update(configFiles: readonly string[]): Snapshot {
+    const toOpen = configFiles.filter((c) => !this.#openedConfigs.has(c));
     const pending = this.#changed.size + this.#created.size + this.#deleted.size > 0;
-    if (this.#snapshot && !mustOpen && !pending) return this.#snapshot;
+    if (this.#snapshot && !toOpen.length && !pending) return this.#snapshot;
     const api = (this.#api ??= this.#startApi());
     const fileChanges = pending
       ? { changed: [...this.#changed], created: [...this.#created], deleted: [...this.#deleted] }
       : undefined;
     const next = api.updateSnapshot({
-      ...(mustOpen ? { openProjects: [configFile] } : {}),
+      ...(toOpen.length ? { openProjects: toOpen } : {}),
       ...(fileChanges ? { fileChanges } : {}),
     });
     this.#changed.clear();
     this.#created.clear();
     this.#deleted.clear();
-    this.#openedConfigs.add(configFile);
+    for (const c of toOpen) this.#openedConfigs.add(c);
     this.#snapshot?.dispose();
     this.#snapshot = next;
     return next;
   }
 
   #startApi(): API {
-    return new API({
-      cwd: this.#cwd,
-      fs: {
-        readFile: (p) => this.#overlay.get(p) ?? this.#virtualConfigs.get(p),
-        fileExists: (p) => (this.#overlay.has(p) || this.#virtualConfigs.has(p) ? true : undefined),
-        getAccessibleEntries: (dir) => this.#entriesWithOverlay(dir),
-      },
-    });
+    const callbacks = new Map<string, TsgoCallback>([
+      // `{ content }` serves the text; null lets tsgo read the disk.
+      ["readFile", (p) => {
+        const text = this.#overlay.get(p as string) ?? this.#virtualConfigs.get(p as string);
+        return text === undefined ? null : { content: text };
+      }],
+      ["fileExists", (p) => (this.#overlay.has(p as string) || this.#virtualConfigs.has(p as string) ? true : null)],
+      ["getAccessibleEntries", (dir) => this.#entriesWithOverlay(dir as string) ?? null],
+    ]);
+    this.#connection = new TsgoConnection(tsgoExecutable(), ["--cwd", this.#cwd], callbacks);
+    return apiOver(this.#connection, this.#primed);
   }
 
   /** A directory listing that shows unsaved new files, so `include` globs find them. */
@@ -279,6 +427,65 @@ export class TypeScriptSession {
       else this.#changed.add(path);
     }
   }
+}
+
+/**
+ * The API's synchronous client speaks tsgo's one-request-at-a-time protocol;
+ * the same `API` is built here over `TsgoConnection` (tsgo's concurrent
+ * protocol) instead, through the two pieces of the package it needs that it
+ * does not export: its source-file cache and the path to tsgo. Both are in
+ * the exactly pinned typescript 7.0.2; an upgrade checks them here.
+ */
+const apiFolder = new URL("../", import.meta.resolve("typescript/unstable/sync"));
+const { SourceFileCache } = (await import(new URL("sourceFileCache.js", apiFolder).href)) as { SourceFileCache: new () => object };
+const { default: tsgoExecutable } = (await import(new URL("../../lib/getExePath.js", apiFolder).href)) as { default: () => string };
+
+/** The members of the API's client that `API` and the objects it makes call. */
+interface ApiClient {
+  apiRequest(method: string, params?: unknown): unknown;
+  apiRequestBinary(method: string, params?: unknown): Uint8Array | undefined;
+  getTimingCollector(): undefined;
+  close(): void;
+}
+
+/** The identity of a question to tsgo: the API sends its parameters in a fixed order. */
+function questionKey(method: string, params: unknown): string {
+  return `${method}\0${JSON.stringify(params)}`;
+}
+
+function apiOver(connection: TsgoConnection, primed: Map<string, SentRequest>): API {
+  const ask = (method: string, params: unknown): unknown => {
+    if (primed.size) {
+      const key = questionKey(method, params);
+      const sent = primed.get(key);
+      if (sent) {
+        primed.delete(key);
+        return connection.receive(sent);
+      }
+    }
+    return connection.request(method, params);
+  };
+  const client: ApiClient = {
+    apiRequest: ask,
+    apiRequestBinary: (method, params) => {
+      // Binary answers (a source file's syntax tree) come as base64 in JSON.
+      const answer = ask(method, params) as { data: string } | undefined;
+      if (!answer) return undefined;
+      // Its own ArrayBuffer at offset 0: the decoder reads the tree through `.buffer`.
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(answer.data, "base64"));
+      const length = bytes.write(answer.data, "base64");
+      return new Uint8Array(bytes.buffer, 0, length);
+    },
+    getTimingCollector: () => undefined,
+    close: () => connection.close(),
+  };
+  // What the constructor would set, with our client in place of the one it would spawn.
+  return Object.assign(Object.create(API.prototype) as API, {
+    client,
+    sourceFileCache: new SourceFileCache(),
+    initialized: false,
+    activeSnapshots: new Set(),
+  });
 }
 
 function nearestTsconfig(dir: string, exists: (path: string) => boolean): string | undefined {

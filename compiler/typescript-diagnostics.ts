@@ -4,18 +4,110 @@
  */
 import { rangeToPositions, type CompilerDiagnostic } from "./diagnostics.ts";
 import { DiagnosticCategory, type Diagnostic } from "./ts-api.ts";
-import type { OpenedFile, TypeScriptSession } from "./ts-api.ts";
+import type { OpenedFile, PendingDiagnostics, Program, Project, TypeScriptSession } from "./ts-api.ts";
 
 /** "Cannot find module 'x'" and its variants that suggest other settings. */
 const MODULE_NOT_FOUND_CODES = new Set([2307, 2792]);
 
-export function typescriptDiagnostics(opened: OpenedFile, session: TypeScriptSession): CompilerDiagnostic[] {
+/**
+ * TypeScript's errors of files opened together, asked of tsgo as soon as the
+ * files are open and collected file by file once aloft's own reading is done:
+ * tsgo's diagnostics checker works through them meanwhile.
+ *
+ * When the files are most of their project, the whole program is asked for in
+ * one request, as `tsc` checks it; otherwise each file is asked for on its own.
+ */
+export class TypeErrorsLater {
+  readonly #semantic = new Map<string, (opened: OpenedFile) => readonly Diagnostic[]>();
+  readonly #pending: PendingDiagnostics[] = [];
+  readonly #ofProject = new Map<Program, Diagnostic[]>();
+
+  constructor(
+    opened: readonly OpenedFile[],
+    private readonly session: TypeScriptSession,
+  ) {
+    const byProject = new Map<Project, OpenedFile[]>();
+    for (const o of opened) {
+      const known = byProject.get(o.project);
+      if (known) known.push(o);
+      else byProject.set(o.project, [o]);
+    }
+    for (const [project, files] of byProject) {
+      if (checksMostOf(project, files.length)) {
+        const whole = this.#later(session.semanticDiagnosticsLater(project));
+        let byFile: Map<string, Diagnostic[]> | undefined;
+        for (const { file } of files) {
+          this.#semantic.set(file, (opened) => {
+            byFile ??= groupByFile(whole());
+            // tsgo names each diagnostic's file as it names the source file.
+            return byFile.get(opened.sourceFile.fileName) ?? [];
+          });
+        }
+      } else {
+        for (const { file } of files) this.#semantic.set(file, this.#later(session.semanticDiagnosticsLater(project, file)));
+      }
+    }
+  }
+
+  /** TypeScript's diagnostics for `opened`, its project's configuration problems included. */
+  of(opened: OpenedFile): CompilerDiagnostic[] {
+    const semantic = this.#semantic.get(opened.file);
+    if (!semantic) throw new Error(`no type errors were asked for ${opened.file}`);
+    return typescriptDiagnostics(opened, this.session, semantic(opened), this.#projectDiagnostics(opened));
+  }
+
+  /** Drops the answers nobody collected (a reading that failed half way). */
+  abandon(): void {
+    for (const pending of this.#pending) pending.abandon();
+  }
+
+  #later(pending: PendingDiagnostics): () => readonly Diagnostic[] {
+    this.#pending.push(pending);
+    return () => pending.collect();
+  }
+
+  /** A broken tsconfig.json or compiler option explains errors in every file. */
+  #projectDiagnostics(opened: OpenedFile): Diagnostic[] {
+    if (opened.synthesizedConfig) return [];
+    let found = this.#ofProject.get(opened.program);
+    if (!found) {
+      found = [...opened.program.getConfigFileParsingDiagnostics(), ...opened.program.getProgramDiagnostics()];
+      this.#ofProject.set(opened.program, found);
+    }
+    return found;
+  }
+}
+
+/**
+ * True when checking the whole program costs about what checking `count` of
+ * its files does: they are at least half its own files, and declaration files
+ * of libraries are not checked either way (`skipLibCheck`).
+ */
+function checksMostOf(project: Project, count: number): boolean {
+  if (count < 2 || !project.compilerOptions.skipLibCheck) return false;
+  const own = project.rootFiles.filter((f) => !/\.d\.[cm]?ts$/.test(f)).length;
+  return count * 2 >= own;
+}
+
+function groupByFile(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (d.fileName === undefined) continue; // asked file by file, TypeScript leaves these out too
+    const known = byFile.get(d.fileName);
+    if (known) known.push(d);
+    else byFile.set(d.fileName, [d]);
+  }
+  return byFile;
+}
+
+export function typescriptDiagnostics(
+  opened: OpenedFile,
+  session: TypeScriptSession,
+  semantic: readonly Diagnostic[],
+  ofProject: readonly Diagnostic[],
+): CompilerDiagnostic[] {
   const { program, file, text } = opened;
-  const ofFile = [...program.getSyntacticDiagnostics(file), ...program.getSemanticDiagnostics(file)];
-  // A broken tsconfig.json or compiler option explains errors in every file.
-  const ofProject = opened.synthesizedConfig
-    ? []
-    : [...program.getConfigFileParsingDiagnostics(), ...program.getProgramDiagnostics()];
+  const ofFile = [...program.getSyntacticDiagnostics(file), ...semantic];
 
   const result: CompilerDiagnostic[] = [];
   for (const d of ofFile) {

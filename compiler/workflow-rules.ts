@@ -84,23 +84,11 @@ class BodyChecker {
     const parameter = fn.parameters[0];
     if (parameter && this.#kind === "workflow") this.#bindInputs(parameter.name, scope);
     this.#scopes.push(scope);
-    this.#prefetch(fn.body);
     const keyword = asyncKeyword(fn);
     if (this.#kind === "workflow" && keyword && !containsAwait(fn.body)) {
       this.report(keyword, "error", "ALOFT_WORKFLOW_ASYNC", `${this.#subject} is async; a workflow body runs once to build the graph and cannot wait for anything: drop \`async\`, or make it a dynamic to run code on real values`);
     }
     this.#visit(fn.body);
-  }
-
-  /** The symbols behind `x` in every `x.field` of the body, asked in one round trip. */
-  #prefetch(body: Node): void {
-    const objects: Node[] = [];
-    const visit = (node: Node): void => {
-      if (is.isPropertyAccessExpression(node) && is.isIdentifier(node.expression)) objects.push(node.expression);
-      node.forEachChild(visit);
-    };
-    visit(body);
-    this.calls.facts.prefetchSymbols(objects);
   }
 
   #bindInputs(name: Node, scope: Scope): void {

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
-import { readEntities } from "../../compiler/interfaces.ts";
+import { readEntitiesOfFiles } from "../../compiler/interfaces.ts";
 import { TypeScriptSession } from "../../compiler/ts-api.ts";
 import { dim, green, red } from "./format.ts";
 import { formatDiagnostics } from "./run-command.ts";
@@ -35,20 +35,21 @@ export async function checkCommand(args: string[]): Promise<number> {
   return errors ? 1 : 0;
 }
 
-/** Diagnostics of each file (never of files they import), one checker for all. */
-export function checkFiles(files: string[]): CompilerDiagnostic[] {
-  const session = new TypeScriptSession();
+/** Diagnostics of each file (never of files they import), all files read together in one session. */
+export function checkFiles(files: readonly string[], options: { cwd?: string } = {}): CompilerDiagnostic[] {
+  const session = new TypeScriptSession(options);
   const seen = new Set<string>();
   const out: CompilerDiagnostic[] = [];
   try {
-    for (const file of files) {
-      for (const d of readEntities(file, session).diagnostics) {
+    const readings = readEntitiesOfFiles(files, session);
+    files.forEach((file, i) => {
+      for (const d of readings[i]!.diagnostics) {
         const key = `${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`;
-        if (d.file !== file || seen.has(key)) continue;
+        if (d.file !== resolve(file) || seen.has(key)) continue;
         seen.add(key);
         out.push(d);
       }
-    }
+    });
   } finally {
     session.close();
   }
