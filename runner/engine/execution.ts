@@ -78,6 +78,8 @@ export class Execution {
     private readonly root: Scope,
     /** Records of a resumed run not yet attached to a live node. */
     private readonly existing: Map<string, NodeRecord>,
+    /** Attempts left open by a stopped runner, by node, that the executor can wait on again. */
+    private readonly resumable: Map<string, number> = new Map(),
   ) {
     this.parallelism = ctx.parallelism ?? Math.max(1, ctx.executor.size * 2);
     this.settled = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
@@ -444,12 +446,15 @@ export class Execution {
   private async startAttempt(node: LiveNode): Promise<void> {
     const { store, logs } = this.ctx;
     const record = node.record;
-    const attempt = record.attempts + 1;
+    // An attempt a stopped runner left open is waited on again, under its own number.
+    const resumed = this.resumable.get(record.id);
+    this.resumable.delete(record.id);
+    const attempt = resumed ?? record.attempts + 1;
     const logPath = logs.pathFor(this.record.id, record.id, attempt);
     const startedAt = Date.now();
     Object.assign(record, { status: "running", attempts: attempt, startedAt: record.startedAt ?? startedAt } satisfies NodePatch);
     try {
-      await store.startAttempt({ executionId: this.record.id, nodeId: record.id, attempt, status: "running", logPath, startedAt }, this.ctx.fence);
+      if (resumed === undefined) await store.startAttempt({ executionId: this.record.id, nodeId: record.id, attempt, status: "running", logPath, startedAt }, this.ctx.fence);
     } catch (error) {
       this.busy--;
       throw error;
@@ -467,7 +472,9 @@ export class Execution {
       const inputs = record.inputs ?? {};
       const job: Job = record.kind === "dynamic" ? { type: "expand", entity: record.entity, inputs, attempt: ref } : { type: "run", entity: record.entity, inputs, attempt: ref };
       const options = this.options(record.entity);
-      running = this.ctx.executor.run(job, {
+      const executor = this.ctx.executor;
+      const dispatch = resumed !== undefined && executor.resume ? executor.resume.bind(executor) : executor.run.bind(executor);
+      running = dispatch(job, {
         timeoutMs: parseDuration(options.timeout),
         task: podTask(options),
         onLog: (stream, text) => {

@@ -20,4 +20,11 @@ export interface TaskExecutor {
   /** Jobs that can run at once. */
   readonly size: number;
   run(job: Job, options?: JobOptions): Promise<JobResult>;
+  /**
+   * Waits again on an attempt that was under way when the runner stopped
+   * (its job runs on, outside the runner: a pod). Executors whose jobs die
+   * with the runner (local worker processes) leave it out, and a resumed
+   * execution runs such attempts again.
+   */
+  resume?(job: Extract<Job, { attempt: unknown }>, options?: JobOptions): Promise<JobResult>;
 }

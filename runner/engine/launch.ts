@@ -92,8 +92,9 @@ export async function createExecution(
 
 /**
  * Picks up an execution whose runner died. Attempts that were running are
- * closed as interrupted (a system failure, retried on the system budget);
- * succeeded nodes keep their outputs and are not run again.
+ * waited on again when the executor's jobs outlive the runner (pods), and
+ * otherwise closed as interrupted (a system failure, retried on the system
+ * budget); succeeded nodes keep their outputs and are not run again.
  */
 export async function loadExecution(
   ctx: EngineContext,
@@ -107,12 +108,18 @@ export async function loadExecution(
     });
   }
   const { store } = ctx;
-  await store.closeRunningAttempts(record.id, Date.now(), (attempt) => ({
-    code: "RUNNER_INTERRUPTED",
-    kind: "system",
-    node: attempt.nodeId,
-    message: "the runner stopped while this attempt ran; it runs again on resume",
-  }));
+  const resumable = new Map<string, number>();
+  if (ctx.executor.resume) {
+    // Its jobs outlive the runner (pods): wait on the open attempts again rather than run them twice.
+    for (const attempt of await store.listAttempts(record.id)) if (attempt.status === "running") resumable.set(attempt.nodeId, attempt.attempt);
+  } else {
+    await store.closeRunningAttempts(record.id, Date.now(), (attempt) => ({
+      code: "RUNNER_INTERRUPTED",
+      kind: "system",
+      node: attempt.nodeId,
+      message: "the runner stopped while this attempt ran; it runs again on resume",
+    }));
+  }
   const existing = new Map<string, NodeRecord>((await store.listNodes(record.id)).map((n) => [n.id, n]));
   const entity = entities.get(record.entity);
   if (!entity) {
@@ -121,5 +128,5 @@ export async function loadExecution(
   const graph = await rootGraph(ctx.executor, entity, Object.keys(record.interfaces[record.entity]?.inputs ?? record.inputs));
   const { scope, created } = buildScope(record.id, null, graph, record.inputs, existing);
   if (created.length) await store.insertNodes(created);
-  return new Execution(ctx, record, entities, scope, existing);
+  return new Execution(ctx, record, entities, scope, existing, resumable);
 }

@@ -117,6 +117,11 @@ export class KubernetesExecutor implements TaskExecutor {
    * Waits on the pod an earlier runner started for this attempt, as `run`
    * would have: for a runner restarted while the attempt ran.
    */
+  /** The engine's way back to an attempt a stopped runner left open: adopt its pod. */
+  resume(job: Extract<Job, { attempt: unknown }>, options: JobOptions = {}): Promise<JobResult> {
+    return this.adopt(job.attempt, options);
+  }
+
   adopt(ref: AttemptRef, options: JobOptions = {}): Promise<JobResult> {
     return this.inSlot(ref, undefined, options, (stop) => this.adoptAttempt(ref, options, stop));
   }

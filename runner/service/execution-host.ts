@@ -49,9 +49,12 @@ const DEFAULT_LEASE_MS = 15_000;
 
 export class ExecutionHost {
   private readonly driven = new Map<string, Driven>();
+  /** Executions being created here, leased but not yet driven. */
+  private readonly starting = new Set<string>();
   private readonly logs: LogSink;
   private readonly leaseMs: number;
   private renewTimer: NodeJS.Timeout | undefined;
+  private renewing = false;
   private closed = false;
 
   constructor(private readonly options: ExecutionHostOptions) {
@@ -67,7 +70,7 @@ export class ExecutionHost {
   async start(): Promise<void> {
     this.renewTimer = setInterval(() => void this.renew(), Math.max(1000, Math.floor(this.leaseMs / 3)));
     this.renewTimer.unref();
-    await this.adoptOrphans();
+    await this.renew();
   }
 
   async submit(request: SubmitRequest, project: string): Promise<ExecutionRecord> {
@@ -112,17 +115,22 @@ export class ExecutionHost {
     // The session opens on a provisional record: backends need only the bundle to start.
     const session = await this.options.backend.open({ ...pending, id: "", kind: description.kind, status: "running", createdAt: Date.now() } as ExecutionRecord);
     let execution: Execution;
+    let createdId: string | undefined;
     try {
       const ctx = this.context(session, code, () => execution.id);
       execution = await createExecution(ctx, entityMap(code.entities), pending);
+      createdId = execution.id;
+      this.starting.add(createdId);
       if (!(await store.claimExecution(execution.id, this.options.replicaId, this.leaseMs))) {
         throw new Error(`execution ${execution.id} was claimed by another replica the moment it was created`);
       }
     } catch (error) {
+      if (createdId) this.starting.delete(createdId);
       await session.close();
       throw error;
     }
     this.drive(execution, session);
+    this.starting.delete(execution.id);
     return (await store.getExecution(execution.id))!;
   }
 
@@ -189,22 +197,49 @@ export class ExecutionHost {
   }
 
   private async renew(): Promise<void> {
-    if (this.closed) return;
+    // One renewal at a time: two would both see a leftover lease and resume it twice.
+    if (this.closed || this.renewing) return;
+    this.renewing = true;
     try {
       const held = new Set(await this.options.store.renewLeases(this.options.replicaId, this.leaseMs));
+      await this.resumeOwnLeftovers(held);
       for (const [id, driven] of this.driven) {
         if (!held.has(id)) {
           this.log(`lost the lease on execution ${id} (another replica took it over); stopping here`);
           await driven.execution.abandon();
+        } else if ((await this.options.store.getExecution(id))?.cancelRequestedAt !== undefined) {
+          // Another replica took the cancel request; this one drives the execution, so it ends it.
+          await driven.execution.cancel("cancelled by request");
         }
       }
       await this.adoptOrphans();
     } catch (error) {
       this.log(`lease renewal failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.renewing = false;
     }
   }
 
-  /** Executions left running by a replica that died (or by this one before a restart). */
+  /**
+   * A lease this replica holds on an execution it does not drive is from its
+   * previous life (the runner was killed and started again): take it up at
+   * once rather than wait for the lease to expire.
+   */
+  private async resumeOwnLeftovers(held: Set<string>): Promise<void> {
+    for (const id of held) {
+      if (this.closed || this.driven.has(id) || this.starting.has(id)) continue;
+      const record = await this.options.store.getExecution(id);
+      if (record?.status !== "running") continue;
+      try {
+        await this.resume(record);
+      } catch (error) {
+        this.log(`could not resume execution ${id}: ${error instanceof Error ? error.message : String(error)}`);
+        await this.options.store.releaseExecution(id, this.options.replicaId).catch(() => {});
+      }
+    }
+  }
+
+  /** Executions left running by a replica that died and whose lease expired. */
   private async adoptOrphans(): Promise<void> {
     const { store } = this.options;
     for (const record of await store.listClaimable(Date.now(), 50)) {

@@ -15,10 +15,14 @@ export interface SubmittedCode {
 }
 
 export class SubmittedCodeExecutor implements TaskExecutor {
+  readonly resume: TaskExecutor["resume"];
+
   constructor(
     private readonly code: SubmittedCode,
     private readonly backend: TaskExecutor,
-  ) {}
+  ) {
+    this.resume = backend.resume?.bind(backend);
+  }
 
   get size(): number {
     return this.backend.size;
