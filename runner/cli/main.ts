@@ -3,24 +3,21 @@
  * The `aloft` command line.
  */
 import { AloftError } from "../../compiler/errors.ts";
-import { checkCommand } from "./check-command.ts";
-import { graphCommand } from "./graph-command.ts";
-import { executionsCommand } from "./executions-command.ts";
 import { formatError } from "./format.ts";
-import { logsCommand } from "./logs-command.ts";
-import { lspCommand } from "./lsp-command.ts";
-import { runCommand } from "./run-command.ts";
-import { runnerCommand } from "./runner-command.ts";
 import { USAGE, UsageError } from "./usage.ts";
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  run: runCommand,
-  check: checkCommand,
-  graph: graphCommand,
-  executions: executionsCommand,
-  logs: logsCommand,
-  lsp: lspCommand,
-  runner: runnerCommand,
+type Command = (args: string[]) => Promise<number>;
+
+// Each command loads only what it needs: `aloft check` must not pay for the
+// Kubernetes client, nor `aloft run` for the language server.
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => (await import("./run-command.ts")).runCommand,
+  check: async () => (await import("./check-command.ts")).checkCommand,
+  graph: async () => (await import("./graph-command.ts")).graphCommand,
+  executions: async () => (await import("./executions-command.ts")).executionsCommand,
+  logs: async () => (await import("./logs-command.ts")).logsCommand,
+  lsp: async () => (await import("./lsp-command.ts")).lspCommand,
+  runner: async () => (await import("./runner-command.ts")).runnerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -29,9 +26,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"`);
-  return command(args);
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) throw new UsageError(`unknown command "${name}"`);
+  return (await load())(args);
 }
 
 main(process.argv.slice(2)).then(
