@@ -2,7 +2,7 @@
  * `aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]
  * [--store file:DIR] [--workers N] [--kubeconfig FILE] [--context NAME]
  * [--namespace NS] [--advertise-url URL] [--max-pods N] [--qps N --burst N]
- * [--replica-id ID]`: the runner service in the foreground, until SIGINT or SIGTERM.
+ * [--replica-id ID] [--lease DURATION]`: the runner service in the foreground, until SIGINT or SIGTERM.
  */
 import { join, resolve } from "node:path";
 import { ensureAdminToken } from "../service/admin-token-file.ts";
@@ -12,6 +12,7 @@ import { assembleRunner, replicaIdFor, type AssembledRunner, type RunnerSettings
 import { openStore } from "../store/open-store.ts";
 import { isPostgresUrl, parsePostgresUrl } from "../store/postgres-url.ts";
 import { findWorkspace } from "../workspace.ts";
+import { parseDurationText } from "../../compiler/duration.ts";
 import { UsageError } from "./usage.ts";
 
 interface StartOptions {
@@ -23,6 +24,8 @@ interface StartOptions {
   blobRoot?: string;
   workers?: number;
   replicaId?: string;
+  /** How long an execution stays this replica's without renewal; another replica takes it over after. */
+  leaseMs?: number;
   kubernetes?: NonNullable<RunnerSettings["kubernetes"]>;
 }
 
@@ -66,6 +69,13 @@ export function parseStartOptions(args: string[]): StartOptions {
       case "--replica-id":
         options.replicaId = value();
         break;
+      case "--lease": {
+        const text = value();
+        const ms = parseDurationText(text);
+        if (ms === undefined || ms < 3000) throw new UsageError(`--lease expects a duration of at least 3s, like 15s or 1m; got "${text}"`);
+        options.leaseMs = ms;
+        break;
+      }
       case "--kubeconfig":
         kube().file = resolve(value());
         break;
@@ -89,7 +99,7 @@ export function parseStartOptions(args: string[]): StartOptions {
         break;
       default:
         throw new UsageError(
-          `aloft runner start does not take "${arg}"; it takes --port N, --host H, --db sqlite:PATH|postgres://…, --store file:DIR, --workers N, --replica-id ID, and for Kubernetes --kubeconfig FILE, ${KUBERNETES_FLAGS.join(", ")}`,
+          `aloft runner start does not take "${arg}"; it takes --port N, --host H, --db sqlite:PATH|postgres://…, --store file:DIR, --workers N, --replica-id ID, --lease DURATION, and for Kubernetes --kubeconfig FILE, ${KUBERNETES_FLAGS.join(", ")}`,
         );
     }
   }
@@ -165,6 +175,7 @@ async function start(options: StartOptions): Promise<number> {
       stateDir: workspace.stateDir,
       replicaId: options.replicaId ?? replicaIdFor(join(workspace.stateDir, "runner-id")),
       ...(options.workers ? { workers: options.workers } : {}),
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
       ...(options.kubernetes ? { kubernetes: options.kubernetes } : {}),
     });
     const stopped = stopSignal();

@@ -1,0 +1,75 @@
+// Two runner replicas sharing one PostgreSQL and one cluster: when the one
+// driving an execution is killed, the other takes it over once its lease
+// expires, adopts the pods still running, and finishes it; no pod starts twice.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { TestSchemas } from "../../runner/store/postgres-test-support.ts";
+import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
+import { KubeSimulator } from "../kube-sim/simulator.ts";
+import { aloftAsync, repo, startRunner, type RunnerProcess } from "./runner-process.ts";
+import { ServiceProxy } from "./service-proxy.ts";
+
+const training = join(repo, "samples/fraud/training.ts");
+const data = join(repo, "samples/fraud/data");
+
+describe("runner replicas sharing PostgreSQL", () => {
+  const schemas = new TestSchemas();
+  let sim: KubeSimulator;
+  let service: ServiceProxy;
+  const runners: RunnerProcess[] = [];
+
+  before(async () => {
+    sim = await KubeSimulator.start({ podStartLatencyMs: 300 });
+    service = await ServiceProxy.start();
+  });
+  after(async () => {
+    for (const runner of runners) await runner.stop();
+    await sim?.stop();
+    await service?.close();
+    await schemas.dropAll();
+  });
+
+  it("hands a killed replica's execution to the other, which finishes it without starting a pod twice", async () => {
+    const shared = mkdtempSync(join(tmpdir(), "aloft-shared-"));
+    const kubeconfig = join(shared, "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    const database = schemas.url();
+    // Pods reach the replicas through one address, as through a Kubernetes Service.
+    const common = ["--db", database, "--store", `file:${join(shared, "blobs")}`, "--kubeconfig", kubeconfig, "--lease", "4s", "--advertise-url", service.url];
+    const a = await startRunner({ args: [...common, "--replica-id", "replica-a"] });
+    // The second replica lives in another workspace (another machine): only the database, blobs and cluster are shared.
+    const b = await startRunner({ args: [...common, "--replica-id", "replica-b"] });
+    runners.push(b);
+    service.add(a.url);
+    service.add(b.url);
+    const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
+    sim.resetCounts();
+    const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", a.url, "--token", a.token, training, "trainingWorkflow", "--data", data]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const id = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
+    const detail = async (runner: RunnerProcess) =>
+      (await (await fetch(`${runner.url}/api/v1/executions/${id}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as ExecutionDetailResponse;
+    for (;;) {
+      const d = await detail(a);
+      assert.equal(d.status, "running");
+      if (d.nodes.some((n) => n.id.startsWith("trainIterative/") && n.status === "running")) break;
+      await sleep(50);
+    }
+    await a.stop("SIGKILL");
+    let ended: ExecutionDetailResponse;
+    for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
+      ended = await detail(b);
+      if (ended.status !== "running") break;
+      assert.ok(Date.now() < deadline, `replica b did not finish the execution:\n${b.output()}`);
+    }
+    assert.equal(ended.status, "succeeded", JSON.stringify(ended.error));
+    assert.match(b.output(), new RegExp(`resumed execution ${id}`));
+    for (const node of ended.nodes) assert.ok(node.attempts <= 1, `${node.id} ran ${node.attempts} times`);
+    const ran = ended.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
+    assert.equal(sim.counts().byRoute["create pods"], ran, "one pod per attempt, across both replicas");
+  });
+});
