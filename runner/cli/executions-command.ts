@@ -1,17 +1,27 @@
 /**
- * `aloft executions list|get ID|resume ID`
+ * `aloft executions list|get ID|resume ID`; `list` and `get` also from a
+ * runner service with --remote or --runner URL.
  */
 import { LocalRunner } from "../local-runner.ts";
 import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
 import { ProgressView } from "./progress.ts";
+import { remoteGet, remoteList } from "./remote-executions.ts";
+import { runnerClient, takeRunnerFlags } from "./runner-flags.ts";
 import { UsageError } from "./usage.ts";
 
 export async function executionsCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
+  const flags = takeRunnerFlags(args);
+  const [sub, ...rest] = flags.rest;
   const json = rest.includes("--json");
   const positional = rest.filter((a, i) => !a.startsWith("--") && rest[i - 1] !== "--limit");
+  if (flags.remote) {
+    const client = runnerClient(flags, findWorkspace());
+    if (sub === "list" || sub === undefined) return remoteList(client, json, limitOf(rest));
+    if (sub === "get") return remoteGet(client, requireId(positional[0], "get"), json);
+    throw new UsageError(sub === "resume" ? "a runner service resumes its executions itself; resume is for local runs" : `unknown subcommand "executions ${sub}"; use list or get ID`);
+  }
   const runner = new LocalRunner(findWorkspace());
   try {
     switch (sub) {

@@ -1,17 +1,26 @@
 /**
- * `aloft logs ID [NODE]`: replays the recorded stdout and stderr of an
- * execution's attempts, in the order they were written.
+ * `aloft logs ID [NODE] [--follow] [--remote|--runner URL]`: replays the
+ * recorded stdout and stderr of an execution's attempts, in the order they
+ * were written; from a runner service, --follow stays until it ends.
  */
 import { readLog } from "../engine/log-sink.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { findWorkspace } from "../workspace.ts";
 import { findExecution } from "./executions-command.ts";
 import { dim } from "./format.ts";
+import { remoteLogs } from "./remote-logs.ts";
+import { runnerClient, takeRunnerFlags } from "./runner-flags.ts";
 import { UsageError } from "./usage.ts";
 
 export async function logsCommand(args: string[]): Promise<number> {
-  const [id, node] = args.filter((a) => !a.startsWith("--"));
+  const flags = takeRunnerFlags(args);
+  const follow = flags.rest.includes("--follow");
+  const unknown = flags.rest.find((a) => a.startsWith("--") && a !== "--follow");
+  if (unknown) throw new UsageError(`aloft logs does not take ${unknown}; it takes --follow, --remote, --runner URL and --token T`);
+  const [id, node] = flags.rest.filter((a) => !a.startsWith("--"));
   if (!id) throw new UsageError("aloft logs needs an execution id: aloft logs ID [NODE]");
+  if (flags.remote) return remoteLogs(runnerClient(flags, findWorkspace()), id, node, follow);
+  if (follow) throw new UsageError("--follow follows an execution on a runner service: add --remote or --runner URL (local logs are complete once aloft run returns)");
   const runner = new LocalRunner(findWorkspace());
   try {
     await findExecution(runner, id);

@@ -13,16 +13,23 @@ export const USAGE = `aloft — typed batch workflows in TypeScript
 
 usage:
   aloft run [--json] [--skip-check] [--workers N] FILE ENTITY [--INPUT VALUE ...]
+  aloft run --remote [--runner URL] [--token T] [--project P] [--detach] FILE ENTITY [--INPUT VALUE ...]
+                                        the same run on a runner service (local processes or Kubernetes)
   aloft run FILE ENTITY --help          list the entity's inputs and their types
   aloft check [--json] [PATH ...]       TypeScript's and aloft's diagnostics; exit 1 on any error
   aloft graph FILE WORKFLOW [--format json|mermaid|dot] [--traced]
-  aloft executions list [--json] [--limit N]
-  aloft executions get ID [--json]
+  aloft executions list [--json] [--limit N] [--remote|--runner URL]
+  aloft executions get ID [--json] [--remote|--runner URL]
   aloft executions resume ID            finish an execution whose runner was killed
-  aloft logs ID [NODE]
+  aloft logs ID [NODE] [--follow] [--remote|--runner URL]
   aloft lsp [--stdio]                   the language server, on stdio (for editors)
-  aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]   the runner service (HTTP API under /api/v1/)
+  aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…] [--store file:DIR]
+                    [--kubeconfig FILE] [--context NAME] [--namespace NS] [--advertise-url URL]
+                    [--max-pods N] [--qps N] [--burst N] [--workers N] [--replica-id ID] [--lease DURATION]
+                                        the runner service (HTTP API and streams under /api/v1/)
 
 inputs: numbers, booleans and strings as typed; arrays and records as JSON;
 File and Dir as local paths. State lives in .aloft/ of the workspace.
+A runner is found with --runner URL / --token T, or ALOFT_RUNNER / ALOFT_TOKEN,
+or the one started in this workspace (its admin token is in .aloft/runner-token).
 `;

@@ -74,3 +74,35 @@ describe("aloft run --remote", () => {
     assert.match(result.stderr, /cannot reach the aloft runner at http:\/\/127\.0\.0\.1:9/);
   });
 });
+
+describe("aloft logs and aloft executions against a runner", () => {
+  it("replays and follows an execution's logs, and lists and shows it", async () => {
+    const { mkdtempSync: temp } = await import("node:fs");
+    const client = temp(join(tmpdir(), "aloft-client-"));
+    const runner = await startRunner();
+    const aloft = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: repo, env: { ...process.env, ALOFT_WORKSPACE: client, NO_COLOR: "1", ALOFT_RUNNER: runner.url, ALOFT_TOKEN: runner.token }, encoding: "utf8" });
+    try {
+      const slow = join(repo, "test/fixtures/remote/restart.ts");
+      const submitted = aloft("run", "--remote", "--detach", "--json", slow, "slowMiddle", "--x", "1", "--ms", "800");
+      assert.equal(submitted.status, 0, submitted.stderr);
+      const id = JSON.parse(submitted.stdout).executionId as string;
+      // Follows while the execution runs, and returns once it has ended.
+      const followed = aloft("logs", id, "--follow", "--remote");
+      assert.equal(followed.status, 0, followed.stderr);
+      assert.match(followed.stdout, /\[sleepy\] sleepy: waiting 800 ms/);
+      const one = aloft("logs", id, "sleepy", "--remote");
+      assert.equal(one.stdout.trim(), "sleepy: waiting 800 ms");
+      const listed = aloft("executions", "list", "--remote", "--json");
+      assert.equal(JSON.parse(listed.stdout)[0].executionId, id);
+      const shown = aloft("executions", "get", id, "--remote", "--json");
+      const detail = JSON.parse(shown.stdout);
+      assert.equal(detail.status, "succeeded");
+      assert.equal(detail.outputs, (1 + 1) * 2 - 3);
+      const local = aloft("logs", id, "--follow");
+      assert.equal(local.status, 2);
+      assert.match(local.stderr, /--follow follows an execution on a runner service/);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
