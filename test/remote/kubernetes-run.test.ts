@@ -7,6 +7,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import * as k8s from "@kubernetes/client-node";
+import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
 import { aloftAsync, repo, startRunner, type RunnerProcess } from "./runner-process.ts";
 
@@ -48,5 +51,65 @@ describe("remote runs on Kubernetes (simulated API server)", () => {
     const l = JSON.parse(local.stdout);
     assert.equal(detail.outputs.model.digest, l.outputs.model.digest);
     assert.deepEqual(detail.outputs.metrics, l.outputs.metrics);
+  });
+});
+
+describe("attempt tokens", () => {
+  let sim: KubeSimulator;
+  let runner: RunnerProcess;
+  let client: string;
+
+  before(async () => {
+    client = mkdtempSync(join(tmpdir(), "aloft-client-"));
+    sim = await KubeSimulator.start({ podStartLatencyMs: 50 });
+    const kubeconfig = join(client, "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    runner = await startRunner({ args: ["--kubeconfig", kubeconfig] });
+  });
+  after(async () => {
+    await runner?.stop();
+    await sim?.stop();
+  });
+
+  it("open only their own attempt's routes, and nothing once tampered with", async () => {
+    const slow = join(repo, "test/fixtures/remote/restart.ts");
+    const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, slow, "slowMiddle", "--x", "2", "--ms", "3000"]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const executionId = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
+    // Read the token off the running pod, as a task (or anyone who can read pods) could.
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(sim.kubeconfig());
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    let env: Record<string, string> = {};
+    for (const deadline = Date.now() + 30_000; !env.ALOFT_ATTEMPT_TOKEN; await sleep(100)) {
+      assert.ok(Date.now() < deadline, "the sleepy task's pod never appeared");
+      const pods = await core.listNamespacedPod({ namespace: "default" });
+      const pod = pods.items.find((p) => p.metadata?.annotations?.["aloft.dev/node-id"] === "sleepy");
+      env = Object.fromEntries((pod?.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
+    }
+    const token = env.ALOFT_ATTEMPT_TOKEN!;
+    const own = env.ALOFT_ATTEMPT!;
+    const call = (path: string, bearer = token, init: RequestInit = {}) => fetch(`${runner.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" } });
+    assert.equal((await call(`/attempts/${encodeURIComponent(own)}`)).status, 200);
+    const other = `${executionId}~1~first`;
+    const refused = await call(`/attempts/${encodeURIComponent(other)}`);
+    assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /ATTEMPT_TOKEN_MISMATCH/);
+    assert.equal((await call(`/attempts/${encodeURIComponent(other)}/result`, token, { method: "POST", body: JSON.stringify({ result: { ok: true, output: 0 } }) })).status, 403);
+    assert.equal((await call("/executions")).status, 403, "an attempt token opens no user route");
+    const [head, payload, signature] = token.split(".") as [string, string, string];
+    const forged = Buffer.from(JSON.stringify([executionId, "first", 1, Date.now() + 60_000])).toString("base64url");
+    assert.equal((await call(`/attempts/${encodeURIComponent(other)}`, `${head}.${forged}.${signature}`)).status, 401);
+    assert.equal((await call(`/attempts/${encodeURIComponent(own)}`, `${head}.${payload}.${signature.slice(0, -2)}xx`)).status, 401);
+    // The run itself is untouched by all this.
+    for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+      const detail = (await (await call(`/executions/${executionId}`, runner.token)).json()) as ExecutionDetailResponse;
+      if (detail.status !== "running") {
+        assert.equal(detail.status, "succeeded");
+        assert.equal(detail.outputs, (2 + 1) * 2 - 3);
+        break;
+      }
+      assert.ok(Date.now() < deadline);
+    }
   });
 });
