@@ -71,6 +71,30 @@ describe("attempt tokens", () => {
     await sim?.stop();
   });
 
+  it("cancels a running execution: its pod is deleted and nothing after it starts", async () => {
+    const slow = join(repo, "test/fixtures/remote/restart.ts");
+    const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, slow, "slowMiddle", "--x", "2", "--ms", "20000"]);
+    assert.equal(submitted.code, 0, submitted.stderr);
+    const executionId = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(sim.kubeconfig());
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const sleepyPods = async () => (await core.listNamespacedPod({ namespace: "default" })).items.filter((p) => p.metadata?.annotations?.["aloft.dev/node-id"] === "sleepy" && p.metadata?.annotations?.["aloft.dev/execution-id"] === executionId);
+    for (const deadline = Date.now() + 30_000; (await sleepyPods()).every((p) => p.status?.phase !== "Running"); await sleep(100)) {
+      assert.ok(Date.now() < deadline, "the sleepy task's pod never ran");
+    }
+    const cancelled = await fetch(`${runner.url}/api/v1/executions/${executionId}/cancel`, { method: "POST", headers: { authorization: `Bearer ${runner.token}` } });
+    assert.equal(cancelled.status, 200);
+    assert.equal(((await cancelled.json()) as { status: string }).status, "cancelled");
+    const detail = (await (await fetch(`${runner.url}/api/v1/executions/${executionId}`, { headers: { authorization: `Bearer ${runner.token}` } })).json()) as ExecutionDetailResponse;
+    assert.equal(detail.status, "cancelled");
+    assert.notEqual(detail.nodes.find((n) => n.id === "sleepy")?.status, "succeeded");
+    assert.equal(detail.nodes.find((n) => n.id === "last")?.attempts, 0);
+    for (const deadline = Date.now() + 15_000; (await sleepyPods()).length > 0; await sleep(100)) {
+      assert.ok(Date.now() < deadline, "the cancelled attempt's pod was not deleted");
+    }
+  });
+
   it("open only their own attempt's routes, and nothing once tampered with", async () => {
     const slow = join(repo, "test/fixtures/remote/restart.ts");
     const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, slow, "slowMiddle", "--x", "2", "--ms", "3000"]);
