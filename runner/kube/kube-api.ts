@@ -5,6 +5,7 @@
  */
 import type { Writable } from "node:stream";
 import { CoreV1Api, type KubeConfig, Log, type V1Pod, type V1PodList, Watch } from "@kubernetes/client-node";
+import { describeApiFailure } from "./api-failure.ts";
 import { DEFAULT_RETRY_POLICY, KubeApiError, type RetryPolicy, withRetries } from "./api-retry.ts";
 import { checkRateLimit, type RateLimit, RateLimiter } from "./rate-limiter.ts";
 
@@ -43,6 +44,19 @@ export class KubeApi {
     } catch (error) {
       if (error instanceof KubeApiError && error.failure.status === 409 && error.failure.reason === "AlreadyExists") return { created: false };
       throw error;
+    }
+  }
+
+  /** Whether the namespace exists (one try: this is asked at start, where a clear failure beats a slow one). */
+  async namespaceExists(namespace: string): Promise<boolean> {
+    await this.limiter.acquire();
+    try {
+      await this.core.readNamespace({ name: namespace });
+      return true;
+    } catch (error) {
+      const failure = describeApiFailure(error);
+      if (failure.status === 404) return false;
+      throw new KubeApiError(`reading namespace ${namespace}`, failure, 1);
     }
   }
 

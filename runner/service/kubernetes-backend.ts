@@ -5,6 +5,7 @@
  * token signed for that attempt alone, and reports its result to the runner,
  * whose store the executor reads when the pod ends.
  */
+import { AloftError } from "../../compiler/errors.ts";
 import type { LoadedKubeconfig } from "../kube/kubeconfig.ts";
 import { KubernetesExecutor } from "../kube/kubernetes-executor.ts";
 import type { RateLimit } from "../kube/rate-limiter.ts";
@@ -60,6 +61,30 @@ export class KubernetesBackend implements TaskBackend {
   get description(): string {
     const { kube, runnerUrl } = this.options;
     return `Kubernetes (context ${kube.context}, namespace ${this.executor.namespace}, server ${kube.server}; pods reach this runner at ${runnerUrl})`;
+  }
+
+  /**
+   * Fails at start, with what to do, when the cluster cannot take pods: the
+   * API server unreachable or refusing these credentials, or no such namespace.
+   */
+  async verify(): Promise<void> {
+    const { kube } = this.options;
+    const namespace = this.executor.namespace;
+    let exists: boolean;
+    try {
+      exists = await this.executor.api.namespaceExists(namespace);
+    } catch (error) {
+      throw new AloftError({
+        code: "KUBERNETES_UNREACHABLE",
+        message: `cannot use the Kubernetes API server ${kube.server} (context ${kube.context} of ${kube.source}): ${(error as Error).message}`,
+      });
+    }
+    if (!exists) {
+      throw new AloftError({
+        code: "KUBERNETES_NAMESPACE_MISSING",
+        message: `namespace "${namespace}" does not exist on ${kube.server} (context ${kube.context}); create it (kubectl create namespace ${namespace}) or pass --namespace`,
+      });
+    }
   }
 
   async open(): Promise<BackendSession> {

@@ -98,6 +98,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
     host,
     backend,
     async start(port, address) {
+      await backend.verify?.();
       listeningUrl = await service.listen(port, address);
       await host.start();
       return listeningUrl;

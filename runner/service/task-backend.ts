@@ -15,6 +15,8 @@ export interface BackendSession {
 export interface TaskBackend {
   /** Shown at start: "local processes", "Kubernetes (context kind-dev, namespace aloft)". */
   readonly description: string;
+  /** Checks at start that tasks can run at all (the cluster answers, the namespace exists). */
+  verify?(): Promise<void>;
   open(execution: ExecutionRecord): Promise<BackendSession>;
   close(): Promise<void>;
 }

@@ -71,6 +71,20 @@ describe("attempt tokens", () => {
     await sim?.stop();
   });
 
+  it("refuses to start on a namespace that does not exist or an API server that does not answer", async () => {
+    const missing = join(client, "kubeconfig-missing-namespace");
+    sim.writeKubeconfig(missing, "nowhere");
+    const refused = await aloftAsync(client, ["runner", "start", "--port", "0", "--kubeconfig", missing]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /namespace "nowhere" does not exist on http:\/\/127\.0\.0\.1:\d+ \(context kube-sim\); create it \(kubectl create namespace nowhere\)/);
+    const dead = join(client, "kubeconfig-dead");
+    const { writeFileSync, readFileSync } = await import("node:fs");
+    writeFileSync(dead, readFileSync(join(client, "kubeconfig"), "utf8").replace(/http:\/\/127\.0\.0\.1:\d+/, "http://127.0.0.1:9"));
+    const unreachable = await aloftAsync(client, ["runner", "start", "--port", "0", "--kubeconfig", dead]);
+    assert.equal(unreachable.code, 2);
+    assert.match(unreachable.stderr, /cannot use the Kubernetes API server http:\/\/127\.0\.0\.1:9/);
+  });
+
   it("cancels a running execution: its pod is deleted and nothing after it starts", async () => {
     const slow = join(repo, "test/fixtures/remote/restart.ts");
     const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, slow, "slowMiddle", "--x", "2", "--ms", "20000"]);
