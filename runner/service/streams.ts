@@ -13,6 +13,8 @@ import type { EventMessage, ExecutionDetailResponse, LogMessage, LogStreamMessag
 
 /** A client this far behind is dropped rather than buffered without end. */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** How often a stream of an execution another replica drives reads the store. */
+const STORE_FOLLOW_MS = 1000;
 
 export interface StreamContext {
   store: StateStore;
@@ -64,6 +66,41 @@ export async function streamEvents(ws: WebSocket, context: StreamContext, execut
   if (snapshot.status !== "running" && !context.isDriving(id)) return finish();
   live = true;
   pending.splice(0).forEach(forward);
+  if (!context.isDriving(id)) followFromStore(ws, context, snapshot, send, finish, () => ended);
+}
+
+/**
+ * Another replica drives the execution, so its events never reach this hub:
+ * read its changes from the shared store instead, once a second, until it ends.
+ */
+function followFromStore(
+  ws: WebSocket,
+  context: StreamContext,
+  snapshot: ExecutionDetailResponse,
+  send: (message: EventMessage) => void,
+  finish: () => Promise<void>,
+  ended: () => boolean,
+): void {
+  const seen = new Map(snapshot.nodes.map((n) => [n.id, `${n.status}/${n.attempts}`]));
+  const timer = setInterval(() => {
+    void (async () => {
+      if (ended()) return clearInterval(timer);
+      // It came here meanwhile (this replica took it over): the hub carries it from now on.
+      if (context.isDriving(snapshot.executionId)) return clearInterval(timer);
+      const current = await detailOf(context.store, snapshot.executionId);
+      for (const node of current.nodes) {
+        const state = `${node.status}/${node.attempts}`;
+        if (seen.get(node.id) === state) continue;
+        seen.set(node.id, state);
+        send({ type: "node", executionId: current.executionId, node });
+      }
+      if (current.status !== "running") {
+        clearInterval(timer);
+        await finish();
+      }
+    })().catch(() => clearInterval(timer));
+  }, STORE_FOLLOW_MS);
+  ws.on("close", () => clearInterval(timer));
 }
 
 export async function streamLogs(ws: WebSocket, context: StreamContext, execution: ExecutionRecord, node: string | undefined, follow: boolean): Promise<void> {

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import WebSocket from "ws";
 import { TestSchemas } from "../../runner/store/postgres-test-support.ts";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
@@ -59,6 +60,17 @@ describe("runner replicas sharing PostgreSQL", () => {
       if (d.nodes.some((n) => n.id.startsWith("trainIterative/") && n.status === "running")) break;
       await sleep(50);
     }
+    // A client of the other replica follows the execution from the shared store, to its end.
+    const followed = new Promise<{ nodes: number; end?: ExecutionDetailResponse }>((resolve, reject) => {
+      const ws = new WebSocket(`${b.url.replace("http", "ws")}/api/v1/executions/${id}/events`, { headers: { authorization: `Bearer ${a.token}` } });
+      let nodes = 0;
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; execution?: ExecutionDetailResponse };
+        if (message.type === "node") nodes++;
+        if (message.type === "end") resolve({ nodes, end: message.execution });
+      });
+      ws.on("error", reject);
+    });
     await a.stop("SIGKILL");
     let ended: ExecutionDetailResponse;
     for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
@@ -67,6 +79,9 @@ describe("runner replicas sharing PostgreSQL", () => {
       assert.ok(Date.now() < deadline, `replica b did not finish the execution:\n${b.output()}`);
     }
     assert.equal(ended.status, "succeeded", JSON.stringify(ended.error));
+    const stream = await followed;
+    assert.equal(stream.end?.status, "succeeded");
+    assert.ok(stream.nodes > 0, "node changes reached the stream");
     assert.match(b.output(), new RegExp(`resumed execution ${id}`));
     for (const node of ended.nodes) assert.ok(node.attempts <= 1, `${node.id} ran ${node.attempts} times`);
     const ran = ended.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
