@@ -25,6 +25,12 @@ export class FolderServers implements Disposable {
     if (folder && !this.folders.has(folder.uri.toString())) this.start(folder);
   }
 
+  /** The running language client of a folder, for aloft's own requests (`aloft/graph`). */
+  clientFor(folder: WorkspaceFolder): LanguageClient | undefined {
+    const state = this.folders.get(folder.uri.toString());
+    return state && "client" in state ? state.client : undefined;
+  }
+
   async stop(folder: WorkspaceFolder): Promise<void> {
     const state = this.folders.get(folder.uri.toString());
     this.folders.delete(folder.uri.toString());

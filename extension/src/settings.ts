@@ -17,3 +17,20 @@ export function serverSettings(folder: WorkspaceFolder): ServerSettings {
 export function serverSettingsChanged(event: ConfigurationChangeEvent): boolean {
   return event.affectsConfiguration("aloft.server");
 }
+
+export interface RunnerSettings {
+  /** `aloft.runner.url`: the remote runner; empty when none is configured. */
+  url: string;
+  /** `aloft.project`: the project remote executions belong to; empty for the token's own. */
+  project: string;
+}
+
+export function runnerSettings(folder: WorkspaceFolder): RunnerSettings {
+  const config = workspace.getConfiguration("aloft", folder);
+  return { url: (config.get<string>("runner.url") ?? "").trim().replace(/\/+$/, ""), project: (config.get<string>("project") ?? "").trim() };
+}
+
+/** Whether a settings change means the executions of remote runners must be read again. */
+export function runnerSettingsChanged(event: ConfigurationChangeEvent): boolean {
+  return event.affectsConfiguration("aloft.runner") || event.affectsConfiguration("aloft.project");
+}

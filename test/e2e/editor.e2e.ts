@@ -5,16 +5,19 @@
 // *.test.ts): it installs code-server into a cache folder the first time.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Database from "better-sqlite3";
 import { launchBrowser, type Browser } from "./browser.ts";
+import { timeCliRun } from "./cli-timing.ts";
 import { installCodeServer } from "./code-server-install.ts";
 import { startCodeServer, type CodeServer } from "./code-server.ts";
 import { ensureDebianPackages } from "./debian-packages.ts";
 import { packageExtension } from "./extension-package.ts";
 import { saveFailureArtifacts } from "./failure-artifacts.ts";
+import { Screenshots } from "./screenshots.ts";
 import {
   errorSquiggles,
   eventually,
@@ -27,8 +30,10 @@ import {
   problems,
   runCommand,
   textBox,
+  WAIT_MS,
   type Box,
 } from "./workbench.ts";
+import { clickLens, clickNotificationButton, clickSideBarRow, notifications, openActivity, sideBarRowAction, sideBarRows, terminalLines, terminalNames, webview } from "./workbench-runs.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const cli = join(repo, "dist/cli.js");
@@ -44,6 +49,13 @@ function aloft(args: string[], cwd: string): string {
     throw error;
   }
 }
+
+const WORKSPACE_TSCONFIG = {
+  compilerOptions: { strict: true, target: "es2022", module: "preserve", moduleResolution: "bundler", allowImportingTsExtensions: true, noEmit: true, types: ["node"] },
+};
+
+/** Screenshots of each step, kept after the run. */
+const shots = new Screenshots(join(repo, "test-output/e2e", new Date().toISOString().replace(/[:.]/g, "-")));
 
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
@@ -85,13 +97,18 @@ describe("aloft in VS Code (code-server + Chromium)", () => {
       mkdirSync(join(workspace, "node_modules"));
       symlinkSync(repo, join(workspace, "node_modules/aloft"), "dir");
       copyFileSync(join(repo, "test/fixtures/check/planted.ts"), join(workspace, "planted.ts"));
+      // As a user's project has them: Node's types, and a tsconfig.json that uses them (TypeScript 7 loads no @types by default).
+      mkdirSync(join(workspace, "node_modules/@types"));
+      symlinkSync(join(repo, "node_modules/@types/node"), join(workspace, "node_modules/@types/node"), "dir");
+      writeFileSync(join(workspace, "tsconfig.json"), `${JSON.stringify(WORKSPACE_TSCONFIG, null, 2)}\n`);
 
       codeServer = await startCodeServer({
         entry: install.entry,
         vsix,
         root: join(root, "code-server"),
         // VS Code's own TypeScript checking off, so that every squiggle in these files is aloft's.
-        settings: { "typescript.validate.enable": false },
+        // The terminal drawn by its DOM renderer, so that its lines can be read.
+        settings: { "typescript.validate.enable": false, "terminal.integrated.gpuAcceleration": "off" },
       });
       browser = await launchBrowser(root);
       await openFolder(browser.page, codeServer.url, workspace);
@@ -198,6 +215,235 @@ describe("aloft in VS Code (code-server + Chromium)", () => {
         (await problems(page)).some((row) => row.includes('input "data" of task "fit" expects string[]')) || undefined,
       );
     }));
+
+  /** Milliseconds from the click on ▶ Run locally, for the comparison printed at the end. */
+  const editorRun: { formShownMs?: number; firstLogMs?: number; completedMs?: number; firstLogAfterFormMs?: number; completedAfterFormMs?: number } = {};
+  const trainingDeclaration = "export const trainingWorkflow = workflow(";
+
+  async function showTrainingWorkflow(): Promise<void> {
+    const page = browser!.page;
+    const source = readFileSync(join(workspace, "fraud/training.ts"), "utf8").split("\n");
+    const line = source.findIndex((text) => text.startsWith(trainingDeclaration));
+    assert.ok(line >= 0, "fraud/training.ts no longer declares trainingWorkflow");
+    await openFile(page, "fraud/training.ts");
+    await goToLine(page, line + 1);
+    await eventually("code lenses over trainingWorkflow", () => lensesAbove(page, trainingDeclaration));
+  }
+
+  it("runs trainingWorkflow from ▶ Run locally: asks for its input, streams its logs to a terminal, and says it succeeded", () =>
+    step("run locally", async () => {
+      const page = browser!.page;
+      await showTrainingWorkflow();
+      await shots.take(page, "lenses-over-trainingWorkflow");
+
+      const clicked = performance.now();
+      await clickLens(page, trainingDeclaration, "▶ Run locally");
+      // The form: one quick input per input, here `data: Dir`, a path relative to the workspace folder.
+      const input = page.locator(".quick-input-widget input");
+      await eventually("the run form asking for data: Dir", async () => ((await input.getAttribute("placeholder"))?.includes("data: Dir") ? true : undefined));
+      editorRun.formShownMs = performance.now() - clicked;
+      const title = await page.locator(".quick-input-widget .quick-input-title").innerText();
+      assert.match(title, /run locally trainingWorkflow/);
+      await input.fill("fraud/nowhere");
+      await eventually("the form's message that there is no such folder", async () =>
+        (await page.locator(".quick-input-widget .quick-input-message").innerText()).includes("there is no folder at") || undefined,
+      );
+      await input.fill("fraud/data");
+      await eventually("the form accepting fraud/data", async () => ((await page.locator(".quick-input-widget .quick-input-message").innerText()).includes("there is no") ? undefined : true));
+      await shots.take(page, "run-form");
+      const accepted = performance.now();
+      await page.keyboard.press("Enter");
+
+      const firstLine = await eventually(
+        "the first log line of prepareBatches in the terminal",
+        async () => (await terminalLines(page)).find((line) => /^prepareBatches │ prepareBatches: 6000 transactions from 4 files/.test(line)),
+        WAIT_MS,
+        100,
+      );
+      editorRun.firstLogMs = performance.now() - clicked;
+      editorRun.firstLogAfterFormMs = performance.now() - accepted;
+      assert.ok(firstLine);
+      const succeeded = await eventually(
+        "the message that trainingWorkflow succeeded",
+        async () => (await notifications(page)).find((text) => text.includes("aloft: trainingWorkflow succeeded in")),
+        WAIT_MS,
+        100,
+      );
+      editorRun.completedMs = performance.now() - clicked;
+      editorRun.completedAfterFormMs = performance.now() - accepted;
+      assert.match(succeeded, /Open Outputs/);
+      await shots.take(page, "run-succeeded");
+
+      const lines = await eventually("the end of the logs in the terminal", async () => {
+        const shown = await terminalLines(page);
+        return shown.some((line) => line.includes("── execution succeeded")) ? shown : undefined;
+      });
+      assert.ok(lines.some((line) => /^trainIterative\/trainModel-6 │ trainModel batch-0005\.csv: 1000 rows/.test(line)), lines.join("\n"));
+      assert.ok(lines.some((line) => /^evaluate │ evaluate: 6000 transactions, AUC /.test(line)), lines.join("\n"));
+      assert.ok((await terminalNames(page)).some((name) => name.includes("aloft trainingWorkflow (")), `terminals: ${(await terminalNames(page)).join(", ")}`);
+    }));
+
+  it("lists the run in the executions view as succeeded, as `aloft executions list` does, with its nodes and their logs", () =>
+    step("executions view", async () => {
+      const page = browser!.page;
+      const [listed] = JSON.parse(aloft(["executions", "list", "--json"], workspace)) as { executionId: string; entity: string; status: string }[];
+      assert.ok(listed && listed.entity === "trainingWorkflow" && listed.status === "succeeded", `aloft executions list: ${JSON.stringify(listed)}`);
+
+      await openActivity(page, "aloft");
+      await eventually("trainingWorkflow succeeded in the executions view", async () => {
+        const rows = await sideBarRows(page);
+        if (rows.some((row) => row.startsWith("trainingWorkflow") && row.includes("succeeded"))) return true;
+        throw new Error(rows.join(" | ") || "no rows");
+      });
+      await shots.take(page, "executions-view");
+
+      await clickSideBarRow(page, "trainingWorkflow", "succeeded");
+      const nodes = await eventually("the nodes of the execution", async () => {
+        const rows = await sideBarRows(page);
+        const names = ["prepareBatches", "trainIterative", "evaluate"];
+        return names.every((name) => rows.some((row) => row.startsWith(name) && row.includes("succeeded"))) ? rows : undefined;
+      });
+      assert.ok(nodes.some((row) => /^prepareBatches succeeded · \d/.test(row)), nodes.join(" | "));
+      await shots.take(page, "executions-view-nodes");
+
+      // Selecting a node opens its own logs.
+      await clickSideBarRow(page, "evaluate", "succeeded");
+      await eventually("evaluate's logs in a terminal of their own", async () => {
+        const names = await terminalNames(page);
+        const lines = await terminalLines(page);
+        return names.some((name) => name.includes("aloft evaluate (")) && lines.some((line) => /^evaluate │ evaluate: 6000 transactions/.test(line)) && !lines.some((line) => line.startsWith("prepareBatches │"))
+          ? true
+          : undefined;
+      });
+      await shots.take(page, "node-logs");
+    }));
+
+  it("draws trainingWorkflow's graph in a webview from ⎇ Graph, its boxes coloured by the run's states", () =>
+    step("graph webview", async () => {
+      const page = browser!.page;
+      const graph = JSON.parse(aloft(["graph", "fraud/training.ts", "trainingWorkflow", "--format", "json"], workspace)) as { nodes: { id: string }[] };
+      await showTrainingWorkflow();
+      await clickLens(page, trainingDeclaration, "⎇ Graph");
+      const frame = webview(page);
+      const drawn = await eventually("the graph's boxes in the webview", async () => {
+        const ids = await frame.locator("g.node").evaluateAll((groups) => groups.map((g) => g.getAttribute("data-node-id")));
+        return ids.length ? ids : undefined;
+      });
+      assert.deepEqual(drawn, ["$inputs", ...graph.nodes.map((node) => node.id), "$output"]);
+      assert.equal(await frame.locator("g.edge").count(), 6);
+      for (const node of graph.nodes) {
+        await eventually(`${node.id} coloured as succeeded`, async () => ((await frame.locator(`g.node[data-node-id="${node.id}"]`).getAttribute("data-state")) === "succeeded" ? true : undefined));
+      }
+      // Boxes are laid out apart, each below what it reads.
+      const boxes = await frame.locator("g.node rect").evaluateAll((rects) => rects.map((r) => { const b = r.getBoundingClientRect(); return { x: b.x, y: b.y, width: b.width, height: b.height }; }));
+      assert.ok(boxes.every((b) => b.width > 40 && b.height > 20), JSON.stringify(boxes));
+      assert.ok(boxes[0]!.y < boxes[1]!.y && boxes[1]!.y < boxes[2]!.y, JSON.stringify(boxes));
+      assert.match(await frame.locator("#status").innerText(), /execution \w+: succeeded/);
+      await shots.take(page, "graph-webview");
+      // The webview opened beside the editor: back to one group for the steps after this one.
+      await runCommand(page, "View: Close All Editor Groups");
+    }));
+
+  it("refuses to run planted.ts over its error, names it, and runs it anyway when asked", () =>
+    step("run anyway", async () => {
+      const page = browser!.page;
+      const declaration = "export const training = workflow(";
+      await openFile(page, "planted.ts");
+      await eventually("code lenses over planted.ts's workflow", () => lensesAbove(page, declaration));
+      await clickLens(page, declaration, "▶ Run locally");
+      const input = page.locator(".quick-input-widget input");
+      await eventually("the run form asking for n: number", async () => ((await input.getAttribute("placeholder"))?.includes("n: number") ? true : undefined));
+      await input.fill("three");
+      await eventually("the form's message that n is a number", async () => (await page.locator(".quick-input-widget .quick-input-message").innerText()).includes('input "n" expects a number, got "three"') || undefined);
+      await input.fill("3");
+      await page.keyboard.press("Enter");
+      const refusal = await eventually("the message that planted.ts has errors", async () => (await notifications(page)).find((text) => text.includes("planted.ts has 1 error(s)")));
+      assert.ok(refusal.includes("ALOFT_WIRING_MISMATCH") && refusal.includes("Run anyway"), refusal);
+      await shots.take(page, "run-refused-over-errors");
+      await clickNotificationButton(page, "planted.ts has 1 error(s)", "Run anyway");
+      await eventually("the message that training succeeded", async () => (await notifications(page)).find((text) => text.includes("aloft: training succeeded in")));
+    }));
+
+  it("says no runner is configured when ☁ Run remote is clicked without aloft.runner.url, and opens that setting", () =>
+    step("run remote without a runner", async () => {
+      const page = browser!.page;
+      await showTrainingWorkflow();
+      await clickLens(page, trainingDeclaration, "☁ Run remote");
+      const message = await eventually("the message that no runner is configured", async () => (await notifications(page)).find((text) => text.includes("no runner configured")));
+      assert.ok(message.includes("aloft.runner.url") && message.includes("Open Settings"), message);
+      await shots.take(page, "run-remote-without-runner");
+      await clickNotificationButton(page, "no runner configured", "Open Settings");
+      await eventually("the settings editor showing aloft.runner.url", async () => ((await page.locator(".settings-editor .setting-item-contents", { hasText: "Runner: Url" }).count()) ? true : undefined));
+    }));
+
+  it("opens an execution's outputs, and drops one deleted from the runner's state while shown", () =>
+    step("outputs and a deleted execution", async () => {
+      const page = browser!.page;
+      await openActivity(page, "aloft");
+      await sideBarRowAction(page, ["trainingWorkflow", "succeeded"], "Open Outputs");
+      const outputs = await eventually("the outputs in an untitled JSON document", async () => {
+        const text = (await page.locator(".editor-instance .monaco-editor .view-line").allInnerTexts()).join("\n").replace(/\u00a0/g, " ");
+        return text.includes('"metrics"') && text.includes('"fraud-model.json"') ? text : undefined;
+      });
+      assert.match(outputs, /"status": "succeeded"/);
+      await shots.take(page, "outputs");
+
+      // Someone prunes the state: the runner no longer has the execution.
+      const training = (JSON.parse(aloft(["executions", "list", "--json"], workspace)) as { executionId: string; entity: string }[]).find((e) => e.entity === "trainingWorkflow");
+      assert.ok(training, "no trainingWorkflow execution to delete");
+      const db = new Database(join(workspace, ".aloft/state.db"));
+      db.pragma("foreign_keys = ON");
+      db.prepare("DELETE FROM executions WHERE id = ?").run(training.executionId);
+      db.close();
+      await sideBarRowAction(page, ["trainingWorkflow", "succeeded"], "Open Outputs");
+      await eventually("the message that the execution no longer exists", async () =>
+        (await notifications(page)).find((text) => text.includes(`execution ${training.executionId} no longer exists on the runner`)),
+      );
+      await eventually("the deleted execution gone from the view", async () => ((await sideBarRows(page)).some((row) => row.startsWith("trainingWorkflow")) ? undefined : true));
+      await shots.take(page, "deleted-execution-dropped");
+    }));
+
+  it("re-runs an execution from the executions view with the inputs it had, checking the file again", () =>
+    step("re-run", async () => {
+      const page = browser!.page;
+      await openActivity(page, "aloft");
+      const before = (JSON.parse(aloft(["executions", "list", "--json"], workspace)) as { entity: string }[]).filter((e) => e.entity === "training").length;
+      await sideBarRowAction(page, ["training", "succeeded"], "Re-run");
+      // planted.ts still has its error: the re-run asks again, and is run anyway.
+      await eventually("the message that planted.ts has errors, for the re-run", async () => (await notifications(page)).find((text) => text.includes("planted.ts has 1 error(s)")));
+      await clickNotificationButton(page, "planted.ts has 1 error(s)", "Run anyway");
+      await eventually("a second execution of training, succeeded, in the view and in aloft executions list", async () => {
+        const rows = (await sideBarRows(page)).filter((row) => row.startsWith("training succeeded"));
+        const listed = (JSON.parse(aloft(["executions", "list", "--json"], workspace)) as { entity: string; status: string }[]).filter((e) => e.entity === "training" && e.status === "succeeded");
+        return rows.length === before + 1 && listed.length === before + 1 ? true : undefined;
+      });
+      await shots.take(page, "re-run");
+    }));
+
+  it("runs the same workflow from the CLI, and prints both timings", async (t) => {
+    const cli = await timeCliRun(repo);
+    assert.equal(cli.exitCode, 0, cli.output);
+    const seconds = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "n/a" : `${(ms / 1000).toFixed(2)} s`);
+    const report = [
+      "fraud trainingWorkflow, nothing cached:",
+      `  editor, from the click on ▶ Run locally (starting the local runner, the form filled by the test, a screenshot): form shown after ${seconds(editorRun.formShownMs)}; first log line after ${seconds(editorRun.firstLogMs)}; completed after ${seconds(editorRun.completedMs)}`,
+      `  editor, from the form's Enter (check, bundle, trace and upload by the CLI, then the run): first log line after ${seconds(editorRun.firstLogAfterFormMs)}; completed after ${seconds(editorRun.completedAfterFormMs)}`,
+      `  CLI (node dist/cli.js run samples/fraud/training.ts trainingWorkflow --data samples/fraud/data): first log line after ${seconds(cli.firstLogMs)}; completed after ${seconds(cli.completedMs)}`,
+      `  screenshots: ${shots.folder}`,
+    ];
+    for (const line of report) t.diagnostic(line);
+    process.stderr.write(`${report.join("\n")}\n`);
+  });
+
+  it("runs under a desktop VS Code (@vscode/test-electron) too, when ALOFT_VSCODE_PATH names one", (t) => {
+    if (!process.env.ALOFT_VSCODE_PATH) {
+      const reason = "ALOFT_VSCODE_PATH is not set: no desktop VS Code on this machine, so only code-server (a real VS Code workbench in Chromium) ran these steps";
+      process.stderr.write(`skipped: ${reason}\n`);
+      t.skip(reason);
+      return;
+    }
+    assert.fail(`ALOFT_VSCODE_PATH is ${process.env.ALOFT_VSCODE_PATH}, but the desktop harness (@vscode/test-electron) is not built yet: unset it to run the code-server steps alone`);
+  });
 
   it("warns, naming where it looked, when a folder has no aloft installed", () =>
     step("warning without aloft", async () => {

@@ -11,7 +11,7 @@ import type { PageGlobals } from "./page-dom.ts";
 export const WAIT_MS = 180_000;
 
 /** Polls `probe` until it returns a value; on timeout, fails with `what` and the last thing seen. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = WAIT_MS): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = WAIT_MS, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastSeen: unknown;
   for (;;) {
@@ -22,7 +22,7 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
       lastSeen = error instanceof Error ? error.message : error;
     }
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}${lastSeen === undefined ? "" : `; last seen: ${String(lastSeen)}`}`);
-    await new Promise((done) => setTimeout(done, 500));
+    await new Promise((done) => setTimeout(done, intervalMs));
   }
 }
 
