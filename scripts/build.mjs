@@ -1,5 +1,6 @@
 // Builds the CLI, the worker, the language server, the pods' agent and the SDK into dist/ with esbuild.
-import { chmodSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
 import { build } from "esbuild";
 
 const common = {
@@ -12,14 +13,21 @@ const common = {
   logLevel: "warning",
 };
 
-// Chunks of an earlier build would linger beside the new ones.
-for (const name of readdirSync("dist", { withFileTypes: true }).filter((e) => e.isFile() && /-[A-Z0-9]{8}\.js(\.map)?$/.test(e.name))) rmSync(`dist/${name.name}`);
-
-await Promise.all([
+const [split] = await Promise.all([
   // Split so each command loads only its own code (and its own packages) when it runs.
-  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist", splitting: true }),
+  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist", splitting: true, metafile: true }),
   // Served to pods as one file: everything inside, nothing to install.
   build({ ...common, entryPoints: { agent: "runner/pod/agent-main.ts" }, outdir: "dist", packages: "bundle" }),
   build({ ...common, entryPoints: { sdk: "sdk/index.ts" }, outdir: "dist" }),
 ]);
 chmodSync("dist/cli.js", 0o755);
+
+// Chunks of earlier builds are removed only now, after the new ones exist, so
+// a CLI started from the new build never misses a file.
+const current = new Set(Object.keys(split.metafile.outputs).map((path) => basename(path)));
+const hashed = /-[A-Z0-9]{8}\.js(\.map)?$/;
+if (existsSync("dist")) {
+  for (const entry of readdirSync("dist", { withFileTypes: true })) {
+    if (entry.isFile() && hashed.test(entry.name) && !current.has(entry.name)) rmSync(`dist/${entry.name}`);
+  }
+}
