@@ -1,6 +1,6 @@
 // Runs every test file with node's test runner (Node 20 takes no globs).
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const roots = ["sdk", "compiler", "server", "runner", "samples", "test", "extension"];
@@ -19,5 +19,12 @@ function find(dir, into) {
 const files = roots.flatMap((root) => find(root, [])).sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
+// The extension is its own package: its tests need its own dependencies (a layout library, say).
+const installed = "extension/node_modules/.package-lock.json";
+const stale = () => !existsSync(installed) || statSync(installed).mtimeMs < statSync("extension/package-lock.json").mtimeMs;
+if (selected.some((f) => f.startsWith("extension")) && stale()) {
+  const installed = spawnSync("npm", ["ci", "--prefix", "extension", "--no-audit", "--no-fund"], { stdio: "inherit" });
+  if (installed.status !== 0) process.exit(installed.status ?? 1);
+}
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...selected], { stdio: "inherit" });
 process.exit(result.status ?? 1);

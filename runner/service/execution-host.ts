@@ -122,7 +122,10 @@ export class ExecutionHost {
       createdId = execution.id;
       this.starting.add(createdId);
       if (!(await store.claimExecution(execution.id, this.options.replicaId, this.leaseMs))) {
-        throw new Error(`execution ${execution.id} was claimed by another replica the moment it was created`);
+        // Another replica saw it unleased and took it in the moment between: it runs there.
+        this.starting.delete(execution.id);
+        await session.close();
+        return (await store.getExecution(execution.id))!;
       }
     } catch (error) {
       if (createdId) this.starting.delete(createdId);
