@@ -143,6 +143,25 @@ export async function streamLogs(ws: WebSocket, context: StreamContext, executio
   if (!follow || (current?.status !== "running" && !context.isDriving(id))) return finish();
   live = true;
   pending.splice(0).forEach(forward);
+  if (!context.isDriving(id)) endWhenStoreSaysSo(ws, context, id, finish, () => ended);
+}
+
+/**
+ * Another replica drives the execution, and its logs stay there: the stream
+ * ends when the shared store says the execution has (or when this replica
+ * takes it over, after which the hub carries its logs and its end).
+ */
+function endWhenStoreSaysSo(ws: WebSocket, context: StreamContext, id: string, finish: () => Promise<void>, ended: () => boolean): void {
+  const timer = setInterval(() => {
+    void (async () => {
+      if (ended() || context.isDriving(id)) return clearInterval(timer);
+      if ((await context.store.getExecution(id))?.status !== "running") {
+        clearInterval(timer);
+        await finish();
+      }
+    })().catch(() => clearInterval(timer));
+  }, STORE_FOLLOW_MS);
+  ws.on("close", () => clearInterval(timer));
 }
 
 async function detailOf(store: StateStore, id: string): Promise<ExecutionDetailResponse> {

@@ -71,6 +71,14 @@ describe("runner replicas sharing PostgreSQL", () => {
       });
       ws.on("error", reject);
     });
+    const logsEnded = new Promise<string>((resolve, reject) => {
+      const ws = new WebSocket(`${b.url.replace("http", "ws")}/api/v1/executions/${id}/logs?follow=1`, { headers: { authorization: `Bearer ${a.token}` } });
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { type: string; status?: string };
+        if (message.type === "end") resolve(message.status ?? "");
+      });
+      ws.on("error", reject);
+    });
     await a.stop("SIGKILL");
     let ended: ExecutionDetailResponse;
     for (const deadline = Date.now() + 60_000; ; await sleep(100)) {
@@ -82,6 +90,7 @@ describe("runner replicas sharing PostgreSQL", () => {
     const stream = await followed;
     assert.equal(stream.end?.status, "succeeded");
     assert.ok(stream.nodes > 0, "node changes reached the stream");
+    assert.equal(await logsEnded, "succeeded", "a followed log stream on the other replica ends with the execution");
     assert.match(b.output(), new RegExp(`resumed execution ${id}`));
     for (const node of ended.nodes) assert.ok(node.attempts <= 1, `${node.id} ran ${node.attempts} times`);
     const ran = ended.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
