@@ -66,35 +66,45 @@ export async function streamEvents(ws: WebSocket, context: StreamContext, execut
   if (snapshot.status !== "running" && !context.isDriving(id)) return finish();
   live = true;
   pending.splice(0).forEach(forward);
-  if (!context.isDriving(id)) followFromStore(ws, context, snapshot, send, finish, () => ended);
-}
-
-/**
- * Another replica drives the execution, so its events never reach this hub:
- * read its changes from the shared store instead, once a second, until it ends.
- */
-function followFromStore(
-  ws: WebSocket,
-  context: StreamContext,
-  snapshot: ExecutionDetailResponse,
-  send: (message: EventMessage) => void,
-  finish: () => Promise<void>,
-  ended: () => boolean,
-): void {
-  const seen = new Map(snapshot.nodes.map((n) => [n.id, `${n.status}/${n.attempts}`]));
-  const timer = setInterval(() => {
-    void (async () => {
-      if (ended()) return clearInterval(timer);
-      // It came here meanwhile (this replica took it over): the hub carries it from now on.
-      if (context.isDriving(snapshot.executionId)) return clearInterval(timer);
-      const current = await detailOf(context.store, snapshot.executionId);
-      for (const node of current.nodes) {
+  if (!context.isDriving(id)) {
+    const seen = new Map(snapshot.nodes.map((n) => [n.id, `${n.status}/${n.attempts}`]));
+    followStoreUntilEnd(ws, context, id, finish, () => ended, (detail) => {
+      for (const node of detail.nodes) {
         const state = `${node.status}/${node.attempts}`;
         if (seen.get(node.id) === state) continue;
         seen.set(node.id, state);
-        send({ type: "node", executionId: current.executionId, node });
+        send({ type: "node", executionId: id, node });
       }
-      if (current.status !== "running") {
+    });
+  }
+}
+
+/**
+ * Another replica drives the execution, so nothing of it reaches this hub:
+ * read the shared store once a second until the execution ends (then
+ * `finish`), or until this replica takes it over and the hub carries it.
+ * `onDetail`, when given, sees each reading with its nodes.
+ */
+function followStoreUntilEnd(
+  ws: WebSocket,
+  context: StreamContext,
+  id: string,
+  finish: () => Promise<void>,
+  ended: () => boolean,
+  onDetail?: (detail: ExecutionDetailResponse) => void,
+): void {
+  const timer = setInterval(() => {
+    void (async () => {
+      if (ended() || context.isDriving(id)) return clearInterval(timer);
+      let status: string | undefined;
+      if (onDetail) {
+        const detail = await detailOf(context.store, id);
+        onDetail(detail);
+        status = detail.status;
+      } else {
+        status = (await context.store.getExecution(id))?.status;
+      }
+      if (status !== "running") {
         clearInterval(timer);
         await finish();
       }
@@ -143,25 +153,8 @@ export async function streamLogs(ws: WebSocket, context: StreamContext, executio
   if (!follow || (current?.status !== "running" && !context.isDriving(id))) return finish();
   live = true;
   pending.splice(0).forEach(forward);
-  if (!context.isDriving(id)) endWhenStoreSaysSo(ws, context, id, finish, () => ended);
-}
-
-/**
- * Another replica drives the execution, and its logs stay there: the stream
- * ends when the shared store says the execution has (or when this replica
- * takes it over, after which the hub carries its logs and its end).
- */
-function endWhenStoreSaysSo(ws: WebSocket, context: StreamContext, id: string, finish: () => Promise<void>, ended: () => boolean): void {
-  const timer = setInterval(() => {
-    void (async () => {
-      if (ended() || context.isDriving(id)) return clearInterval(timer);
-      if ((await context.store.getExecution(id))?.status !== "running") {
-        clearInterval(timer);
-        await finish();
-      }
-    })().catch(() => clearInterval(timer));
-  }, STORE_FOLLOW_MS);
-  ws.on("close", () => clearInterval(timer));
+  // Its logs stay with the replica that drives it: this stream only ends with it.
+  if (!context.isDriving(id)) followStoreUntilEnd(ws, context, id, finish, () => ended);
 }
 
 async function detailOf(store: StateStore, id: string): Promise<ExecutionDetailResponse> {
