@@ -6,7 +6,8 @@
 import { Session } from "node:inspector/promises";
 import { basename } from "node:path";
 import { TsgoConnection, type SentRequest } from "../compiler/tsgo-connection.ts";
-import { checkFiles, workflowFiles } from "../runner/cli/check-command.ts";
+import { checkFiles } from "../compiler/check-files.ts";
+import { workflowFiles } from "../runner/cli/check-command.ts";
 import { report } from "./stats.ts";
 
 interface ProfileNode {

@@ -13,8 +13,13 @@ class BatchedLookup<T> {
 
   constructor(private readonly ask: (nodes: readonly Node[]) => readonly (T | undefined)[]) {}
 
+  /** The nodes `prefetch(nodes)` would ask about, in the order it would. */
+  missing(nodes: readonly Node[]): Node[] {
+    return [...new Set(nodes.filter((n) => !this.#known.has(n)))];
+  }
+
   prefetch(nodes: readonly Node[]): void {
-    const missing = [...new Set(nodes.filter((n) => !this.#known.has(n)))];
+    const missing = this.missing(nodes);
     if (!missing.length) return;
     const answers = this.ask(missing);
     missing.forEach((node, i) => this.#known.set(node, answers[i]));
@@ -33,6 +38,11 @@ export class CheckerCache {
   constructor(checker: Checker) {
     this.#symbols = new BatchedLookup((nodes) => checker.getSymbolAtLocation(nodes));
     this.#types = new BatchedLookup((nodes) => checker.getTypeAtLocation(nodes));
+  }
+
+  /** The nodes `prefetchSymbols(nodes)` would ask about, in the order it would. */
+  missingSymbols(nodes: readonly Node[]): Node[] {
+    return this.#symbols.missing(nodes);
   }
 
   prefetchSymbols(nodes: readonly Node[]): void {

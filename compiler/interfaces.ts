@@ -71,16 +71,17 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
  */
 export function readEntitiesOfFiles(files: readonly string[], session?: TypeScriptSession, options: ReadOptions = {}): EntityReading[] {
   if (!session) {
-    const own = new TypeScriptSession();
+    const own = new TypeScriptSession({ overlays: false });
     try {
       return readEntitiesOfFiles(files, own, options);
     } finally {
       own.close();
     }
   }
-  const opened = session.openAll(files);
-  const typeErrors = new TypeErrorsLater(opened, session);
+  const typeErrors = new TypeErrorsLater(session);
   try {
+    const opened = session.openAll(files, (project, paths) => typeErrors.start(project, paths));
+    typeErrors.startMissing(opened);
     const sharedBy = new Map<Project, ProjectFacts>();
     const withShared = opened.map((o) => {
       let shared = sharedBy.get(o.project);
@@ -100,7 +101,7 @@ export function readEntitiesOfFiles(files: readonly string[], session?: TypeScri
       diagnostics.sort((a, b) => rank(a).localeCompare(rank(b)) || a.line - b.line || a.column - b.column);
       let programSources = sourcesOf.get(opened.program);
       if (!programSources) {
-        programSources = opened.program.getSourceFileNames().filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
+        programSources = session.sourceFileNames(opened.project).filter((name) => !/[\\/]node_modules[\\/]typescript[\\/]/.test(name));
         sourcesOf.set(opened.program, programSources);
       }
       const sources = opened.synthesizedConfig ? [...programSources] : [...programSources, opened.configFile];

@@ -101,6 +101,13 @@ export function prefetchFacts(files: readonly { opened: OpenedFile; shared: Proj
     // 2. What workflow and dynamic bodies and the options of calls will ask.
     const inBodies: Node[] = [];
     for (const { file, calls } of entities) indexes.set(file, bodyQuestions(file, calls, inBodies));
+    // Asked now, collected once the annotations' syntax is read (3.), which asks tsgo nothing.
+    session.primeSymbolsAtLocations(shared.project, shared.facts.missingSymbols(inBodies));
+    const leaves: Node[] = [];
+    for (const { file, calls } of entities) {
+      const annotations = calls.flatMap(({ fn }) => (fn && isFunctionLike(fn) ? [fn.parameters[0]?.type, fn.type].filter((a) => a !== undefined) : []));
+      shared.written.leaves(file.sourceFile, annotations, leaves);
+    }
     shared.facts.prefetchSymbols(inBodies);
     // The imports of other files of the batch that the workflows call, resolved side by side.
     const byPath = new Map(opened.map((file) => [file.file, file.sourceFile]));
@@ -113,12 +120,7 @@ export function prefetchFacts(files: readonly { opened: OpenedFile; shared: Proj
       if (file && exportsOwnDeclaration(file, target.name) && shared.sdk.planAlias(symbol)) aliases.add(symbol);
     }
     session.primeAliasedSymbols(shared.project, [...aliases]);
-    // 3. What written annotations name (see written-types.ts).
-    const leaves: Node[] = [];
-    for (const { file, calls } of entities) {
-      const annotations = calls.flatMap(({ fn }) => (fn && isFunctionLike(fn) ? [fn.parameters[0]?.type, fn.type].filter((a) => a !== undefined) : []));
-      shared.written.leaves(file.sourceFile, annotations, leaves);
-    }
+    // 3. What written annotations name (see written-types.ts), found above.
     shared.facts.prefetchTypes(leaves);
     // 4. The types of the functions whose interface is not written out nor read off the body.
     const functions: Node[] = [];

@@ -20,6 +20,7 @@ import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import type { Node, SourceFile } from "typescript/unstable/ast";
 import { AloftError } from "./errors.ts";
 import { TsgoConnection, type SentRequest, type TsgoCallback } from "./tsgo-connection.ts";
+import { nearestTsconfig, questionKey, tsgoExecutable, type StartedTsgo } from "./tsgo-start.ts";
 
 export { DiagnosticCategory, ObjectFlags, SignatureKind, SymbolFlags, TypeFlags } from "typescript/unstable/sync";
 export type {
@@ -149,9 +150,24 @@ export class TypeScriptSession {
   readonly #primed = new Map<string, SentRequest>();
   #snapshot: Snapshot | undefined;
   #closed = false;
+  readonly #overlays: boolean;
+  /** Whether the running tsgo asks us for files (see #startApi). */
+  #servesFiles = false;
+  readonly #sourceFileNames = new WeakMap<Project, readonly string[]>();
+  /** A tsgo started ahead (see tsgo-start.ts), until the session adopts it. */
+  #started: StartedTsgo | undefined;
 
-  constructor(options: { cwd?: string } = {}) {
-    this.#cwd = options.cwd ?? process.cwd();
+  /**
+   * `overlays: false` says nothing will be served instead of the disk (a CLI
+   * check): tsgo then loads projects faster, reading files itself. Should an
+   * overlay or a synthesized tsconfig be needed after all, tsgo is restarted
+   * with the callbacks that serve them. `started`: a tsgo started ahead
+   * for this session (`startTsgo`, with overlays false), adopted at first use.
+   */
+  constructor(options: { cwd?: string; overlays?: boolean; started?: StartedTsgo } = {}) {
+    this.#cwd = options.cwd ?? options.started?.cwd ?? process.cwd();
+    this.#overlays = options.overlays ?? true;
+    this.#started = options.started;
   }
 
   /** Serves `text` for `file` instead of the disk (an unsaved editor buffer). */
@@ -204,8 +220,12 @@ export class TypeScriptSession {
   /**
    * Opens several files in one snapshot, so that all of them can be read
    * together (their checkers stay valid until the next `open`/`openAll`).
+   * `loaded` hears of each project as soon as tsgo has loaded it, before the
+   * files' syntax trees are fetched: work tsgo can start then (a program's
+   * type errors) goes on meanwhile. A file its tsconfig.json leaves out is
+   * found only later, and opened in a project of its own, of another snapshot.
    */
-  openAll(files: readonly string[]): OpenedFile[] {
+  openAll(files: readonly string[], loaded?: (project: Project, files: readonly string[]) => void): OpenedFile[] {
     if (this.#closed) throw new Error("TypeScriptSession is closed");
     const wanted = files.map((file) => {
       const path = resolve(file);
@@ -219,19 +239,39 @@ export class TypeScriptSession {
     this.#noticeDiskEdits();
 
     this.#abandonPrimed();
-    const configs = [...new Set(wanted.flatMap((w) => (w.tsconfig ? [w.tsconfig] : [])))];
+    // A file no tsconfig.json includes is checked in a project of its own.
+    const synthesized = new Map(wanted.filter((w) => !w.tsconfig).map((w) => [w.path, this.#synthesizeConfig(w.path)]));
+    const configs = [...new Set(wanted.map((w) => synthesized.get(w.path) ?? w.tsconfig!))];
     let snapshot = this.#update(configs);
-    // Many files: their syntax trees are asked for at once, and tsgo encodes them side by side.
+    const byProject = new Map<Project, string[]>();
+    for (const { path, tsconfig } of wanted) {
+      const project = snapshot.getProject(synthesized.get(path) ?? tsconfig!);
+      if (project) byProject.set(project, [...(byProject.get(project) ?? []), path]);
+    }
+    if (loaded) for (const [project, paths] of byProject) loaded(project, paths);
+    // Many files: which ones their project holds is known from its file list, before any syntax tree is
+    // asked for; then the trees are asked for at once, and each file is read as its tree comes (see #openIn).
+    // tsgo answers in turn: what reading asks of every project (its file list, the checker's
+    // well-known symbols) is asked before the trees, not queued behind them.
+    const listed = new Map<Project, Set<string>>();
     if (wanted.length > 1) {
-      for (const { path, tsconfig } of wanted) {
-        const project = tsconfig ? snapshot.getProject(tsconfig) : undefined;
-        if (project) this.#prime("getSourceFile", { snapshot: snapshot.id, project: project.id, file: path });
+      for (const project of byProject.keys()) {
+        this.#prime("getWellKnownSymbols", { snapshot: snapshot.id, project: project.id });
+        listed.set(project, new Set(this.sourceFileNames(project)));
+      }
+      for (const [project, paths] of byProject) {
+        for (const file of paths) if (listed.get(project)!.has(file)) this.#prime("getSourceFile", { snapshot: snapshot.id, project: project.id, file });
       }
     }
-    // A file no tsconfig.json includes is checked in a project of its own.
-    const lone = wanted.filter((w) => !w.tsconfig || !snapshot.getProject(w.tsconfig)?.program.getSourceFile(w.path));
-    const synthesized = new Map(lone.map((w) => [w.path, this.#synthesizeConfig(w.path)]));
-    if (synthesized.size) snapshot = this.#update([...synthesized.values()]);
+    const inProgram = (project: Project | undefined, path: string) =>
+      // A file not listed as it is written is asked for as the API names it (letter case, links).
+      !!project && (listed.get(project)?.has(path) || !!project.program.getSourceFile(path));
+    const leftOut = wanted.filter((w) => w.tsconfig && !synthesized.has(w.path) && !inProgram(snapshot.getProject(w.tsconfig), w.path));
+    for (const w of leftOut) synthesized.set(w.path, this.#synthesizeConfig(w.path));
+    if (leftOut.length) {
+      snapshot = this.#update(leftOut.map((w) => synthesized.get(w.path)!));
+      if (loaded) for (const w of leftOut) loaded(snapshot.getProject(synthesized.get(w.path)!)!, [w.path]);
+    }
 
     return wanted.map(({ path, text, tsconfig }) => {
       const own = synthesized.get(path);
@@ -240,6 +280,13 @@ export class TypeScriptSession {
       if (!opened) throw new Error(`tsgo did not load ${path} into ${own ? "its own project" : "the project of"} ${configFile}`);
       return opened;
     });
+  }
+
+  /** The files of `project`'s program, asked once per project (of a snapshot). */
+  sourceFileNames(project: Project): readonly string[] {
+    let names = this.#sourceFileNames.get(project);
+    if (!names) this.#sourceFileNames.set(project, (names = project.program.getSourceFileNames()));
+    return names;
   }
 
   /**
@@ -286,6 +333,30 @@ export class TypeScriptSession {
   }
 
   /**
+   * Asks for the syntax errors of several files at once (`program.getSyntacticDiagnostics(file)`
+   * then finds each answer waiting). The parser found them already: asking creates no types.
+   */
+  primeSyntacticDiagnostics(project: Project, files: readonly string[]): void {
+    const snapshot = this.#snapshot;
+    if (!snapshot) return;
+    for (const file of files) this.#prime("getSyntacticDiagnostics", { snapshot: snapshot.id, project: project.id, file });
+  }
+
+  /**
+   * Asks for the symbols at `nodes` now (`checker.getSymbolAtLocation` of the same
+   * nodes, in the same order, then finds the answer waiting), so that work asking
+   * tsgo nothing goes on while tsgo answers. Nothing else may be asked before the
+   * answer is collected: the checker can create types as it answers.
+   */
+  primeSymbolsAtLocations(project: Project, nodes: readonly Node[]): void {
+    const snapshot = this.#snapshot;
+    if (!snapshot || !nodes.length) return;
+    // A node's id is how the API names it to tsgo (its `getNodeId`).
+    const locations = nodes.map((node) => (node as Node & { id: string }).id);
+    this.#prime("getSymbolsAtLocations", { snapshot: snapshot.id, project: project.id, locations });
+  }
+
+  /**
    * Asks for the targets of several aliases at once (`checker.getAliasedSymbol`
    * then finds each answer waiting). Only for aliases whose resolution creates
    * no types (see import-keys.ts), so the order tsgo answers in does not matter.
@@ -321,22 +392,29 @@ export class TypeScriptSession {
     this.#primed.clear();
     this.#connection?.close();
     this.#connection = undefined;
+    this.#started?.connection.close();
+    this.#started = undefined;
     this.#api = undefined;
     this.#snapshot = undefined;
   }
 
   #openIn(snapshot: Snapshot, path: string, text: string, configFile: string, synthesizedConfig: boolean): OpenedFile | undefined {
     const project = snapshot.getProject(configFile);
-    const sourceFile = project?.program.getSourceFile(path);
-    if (!project || !sourceFile) return undefined;
+    if (!project) return undefined;
     this.#track(project, snapshot);
+    let sourceFile: SourceFile | undefined;
     return {
       file: path,
       text,
       project,
       program: project.program,
       checker: project.checker,
-      sourceFile,
+      // Fetched when first read: files opened together are read in turn while tsgo still sends the later ones.
+      get sourceFile(): SourceFile {
+        sourceFile ??= project.program.getSourceFile(path);
+        if (!sourceFile) throw new Error(`tsgo did not load ${path} into ${synthesizedConfig ? "its own project" : "the project of"} ${configFile}`);
+        return sourceFile;
+      },
       configFile,
       synthesizedConfig,
     };
@@ -344,6 +422,11 @@ export class TypeScriptSession {
 
   /** Makes a new snapshot when projects must open or files changed. */
   #update(configFiles: readonly string[]): Snapshot {
+    if (this.#api && !this.#servesFiles && this.#mustServeFiles()) {
+      const reopen = [...this.#openedConfigs];
+      this.#stopApi();
+      configFiles = [...new Set([...reopen, ...configFiles])];
+    }
     const toOpen = configFiles.filter((c) => !this.#openedConfigs.has(c));
     const pending = this.#changed.size + this.#created.size + this.#deleted.size > 0;
     if (this.#snapshot && !toOpen.length && !pending) return this.#snapshot;
@@ -364,6 +447,24 @@ export class TypeScriptSession {
     return next;
   }
 
+  #mustServeFiles(): boolean {
+    return this.#overlay.size > 0 || this.#virtualConfigs.size > 0;
+  }
+
+  /** Ends tsgo; the next #update starts a fresh one, which reads every file anew. */
+  #stopApi(): void {
+    this.#abandonPrimed();
+    this.#connection?.close();
+    this.#connection = undefined;
+    this.#api = undefined;
+    this.#snapshot = undefined;
+    this.#openedConfigs.clear();
+    this.#trackedAt.clear();
+    this.#changed.clear();
+    this.#created.clear();
+    this.#deleted.clear();
+  }
+
   #startApi(): API {
     const callbacks = new Map<string, TsgoCallback>([
       // `{ content }` serves the text; null lets tsgo read the disk.
@@ -374,7 +475,17 @@ export class TypeScriptSession {
       ["fileExists", (p) => (this.#overlay.has(p as string) || this.#virtualConfigs.has(p as string) ? true : null)],
       ["getAccessibleEntries", (dir) => this.#entriesWithOverlay(dir as string) ?? null],
     ]);
-    this.#connection = new TsgoConnection(tsgoExecutable(), ["--cwd", this.#cwd], callbacks);
+    // Without them tsgo reads the disk itself, in parallel, instead of asking us for every file it loads.
+    this.#servesFiles = this.#overlays || this.#mustServeFiles();
+    const started = this.#started;
+    this.#started = undefined;
+    if (started && !this.#servesFiles && started.cwd === this.#cwd) {
+      this.#connection = started.connection;
+      for (const [key, sent] of started.questions) this.#primed.set(key, sent);
+    } else {
+      started?.connection.close();
+      this.#connection = new TsgoConnection(tsgoExecutable(), ["--cwd", this.#cwd], this.#servesFiles ? callbacks : new Map());
+    }
     return apiOver(this.#connection, this.#primed);
   }
 
@@ -409,7 +520,7 @@ export class TypeScriptSession {
   #track(project: Project, snapshot: Snapshot): void {
     if (this.#trackedAt.get(project.configFileName) === snapshot.id) return;
     this.#trackedAt.set(project.configFileName, snapshot.id);
-    for (const name of [project.configFileName, ...project.program.getSourceFileNames()]) {
+    for (const name of [project.configFileName, ...this.sourceFileNames(project)]) {
       const path = resolve(name);
       if (this.#fingerprints.has(path) || isLibraryPath(path) || this.#virtualConfigs.has(path)) continue;
       this.#fingerprints.set(path, fingerprint(path));
@@ -438,7 +549,6 @@ export class TypeScriptSession {
  */
 const apiFolder = new URL("../", import.meta.resolve("typescript/unstable/sync"));
 const { SourceFileCache } = (await import(new URL("sourceFileCache.js", apiFolder).href)) as { SourceFileCache: new () => object };
-const { default: tsgoExecutable } = (await import(new URL("../../lib/getExePath.js", apiFolder).href)) as { default: () => string };
 
 /** The members of the API's client that `API` and the objects it makes call. */
 interface ApiClient {
@@ -446,11 +556,6 @@ interface ApiClient {
   apiRequestBinary(method: string, params?: unknown): Uint8Array | undefined;
   getTimingCollector(): undefined;
   close(): void;
-}
-
-/** The identity of a question to tsgo: the API sends its parameters in a fixed order. */
-function questionKey(method: string, params: unknown): string {
-  return `${method}\0${JSON.stringify(params)}`;
 }
 
 function apiOver(connection: TsgoConnection, primed: Map<string, SentRequest>): API {
@@ -486,14 +591,6 @@ function apiOver(connection: TsgoConnection, primed: Map<string, SentRequest>): 
     initialized: false,
     activeSnapshots: new Set(),
   });
-}
-
-function nearestTsconfig(dir: string, exists: (path: string) => boolean): string | undefined {
-  for (let current = dir; ; current = dirname(current)) {
-    const candidate = join(current, "tsconfig.json");
-    if (exists(candidate)) return candidate;
-    if (dirname(current) === current) return undefined;
-  }
 }
 
 function isLibraryPath(path: string): boolean {

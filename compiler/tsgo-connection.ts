@@ -37,6 +37,16 @@ interface Message {
 const pause = new Int32Array(new SharedArrayBuffer(4));
 const HEADER_END = Buffer.from("\r\n\r\n", "ascii");
 const CONTENT_LENGTH = /content-length:\s*(\d+)/i;
+/**
+ * How tsgo writes an answer that is binary data (a syntax tree), base64 in
+ * JSON: `{"jsonrpc":"2.0","id":N,"result":{"data":"…"}}`. Base64 needs no
+ * escaping, so such an answer is read without parsing its JSON.
+ */
+const BINARY_ANSWER_START = Buffer.from('{"jsonrpc":"2.0","id":', "ascii");
+const BINARY_ANSWER_DATA = Buffer.from(',"result":{"data":"', "ascii");
+const BINARY_ANSWER_END = Buffer.from('"}}', "ascii");
+/** Answers shorter than this are parsed as they are: the shortcut pays off on syntax trees. */
+const BINARY_ANSWER_MIN_LENGTH = 4096;
 
 /** Named pipes made so far (Windows), for unique names. */
 let pipes = 0;
@@ -48,7 +58,7 @@ process.on("exit", () => {
 });
 
 interface PipeHandle {
-  _handle?: { fd?: number; setBlocking?(blocking: boolean): void };
+  _handle?: { fd?: number; reading?: boolean; setBlocking?(blocking: boolean): void; readStop?(): number };
   pause?(): void;
   unref?(): void;
 }
@@ -97,6 +107,11 @@ export class TsgoConnection {
     output._handle?.setBlocking?.(true);
     input._handle?.setBlocking?.(true);
     output.pause?.();
+    // Node's stream started reading as it was made: whenever the event loop
+    // ran (a caller awaiting between requests), it would take tsgo's answers
+    // from under readSync.
+    if (output._handle) output._handle.reading = false;
+    output._handle?.readStop?.();
     output.unref?.();
     input.unref?.();
     this.#child.unref();
@@ -212,7 +227,7 @@ export class TsgoConnection {
         const bodyEnd = bodyStart + Number(match[1]);
         if (bodyEnd <= this.#end) {
           this.#start = bodyEnd;
-          return JSON.parse(this.#buffer.toString("utf8", bodyStart, bodyEnd)) as Message;
+          return this.#binaryAnswer(bodyStart, bodyEnd) ?? (JSON.parse(this.#buffer.toString("utf8", bodyStart, bodyEnd)) as Message);
         }
         this.#makeRoom(bodyEnd - this.#start);
       } else {
@@ -220,6 +235,21 @@ export class TsgoConnection {
       }
       this.#fill();
     }
+  }
+
+  /** The message in the buffer's bytes `start` to `end`, when it is a binary answer (see BINARY_ANSWER_START). */
+  #binaryAnswer(start: number, end: number): Message | undefined {
+    const buffer = this.#buffer;
+    if (end - start < BINARY_ANSWER_MIN_LENGTH || !buffer.subarray(start, start + BINARY_ANSWER_START.length).equals(BINARY_ANSWER_START)) return undefined;
+    let at = start + BINARY_ANSWER_START.length;
+    let id = 0;
+    for (; at < end && buffer[at]! >= 0x30 && buffer[at]! <= 0x39; at++) id = id * 10 + buffer[at]! - 0x30;
+    const dataStart = at + BINARY_ANSWER_DATA.length;
+    const dataEnd = end - BINARY_ANSWER_END.length;
+    if (at === start + BINARY_ANSWER_START.length || !buffer.subarray(at, dataStart).equals(BINARY_ANSWER_DATA) || !buffer.subarray(dataEnd, end).equals(BINARY_ANSWER_END)) return undefined;
+    // Base64 has no quote nor backslash: the data ends where the message says.
+    if (buffer.indexOf(0x22, dataStart) !== dataEnd || buffer.subarray(dataStart, dataEnd).includes(0x5c)) return undefined;
+    return { id, result: { data: buffer.toString("latin1", dataStart, dataEnd) } };
   }
 
   /** Moves the unread bytes to the front, in a buffer that can hold `needed` bytes and more. */

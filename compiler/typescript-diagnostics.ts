@@ -10,48 +10,61 @@ import type { OpenedFile, PendingDiagnostics, Program, Project, TypeScriptSessio
 const MODULE_NOT_FOUND_CODES = new Set([2307, 2792]);
 
 /**
- * TypeScript's errors of files opened together, asked of tsgo as soon as the
- * files are open and collected file by file once aloft's own reading is done:
+ * TypeScript's errors of files opened together, asked of tsgo as soon as
+ * their project is loaded (`start`, before the files' syntax trees are even
+ * fetched) and collected file by file once aloft's own reading is done:
  * tsgo's diagnostics checker works through them meanwhile.
  *
  * When the files are most of their project, the whole program is asked for in
  * one request, as `tsc` checks it; otherwise each file is asked for on its own.
  */
 export class TypeErrorsLater {
-  readonly #semantic = new Map<string, (opened: OpenedFile) => readonly Diagnostic[]>();
+  /** Per project, the answer for each file asked about. */
+  readonly #semantic = new Map<Project, Map<string, (opened: OpenedFile) => readonly Diagnostic[]>>();
   readonly #pending: PendingDiagnostics[] = [];
   readonly #ofProject = new Map<Program, Diagnostic[]>();
 
-  constructor(
-    opened: readonly OpenedFile[],
-    private readonly session: TypeScriptSession,
-  ) {
-    const byProject = new Map<Project, OpenedFile[]>();
-    for (const o of opened) {
-      const known = byProject.get(o.project);
-      if (known) known.push(o);
-      else byProject.set(o.project, [o]);
-    }
-    for (const [project, files] of byProject) {
-      if (checksMostOf(project, files.length)) {
-        const whole = this.#later(session.semanticDiagnosticsLater(project));
-        let byFile: Map<string, Diagnostic[]> | undefined;
-        for (const { file } of files) {
-          this.#semantic.set(file, (opened) => {
-            byFile ??= groupByFile(whole());
-            // tsgo names each diagnostic's file as it names the source file.
-            return byFile.get(opened.sourceFile.fileName) ?? [];
-          });
-        }
-      } else {
-        for (const { file } of files) this.#semantic.set(file, this.#later(session.semanticDiagnosticsLater(project, file)));
+  constructor(private readonly session: TypeScriptSession) {}
+
+  /** Asks for the errors of `files` (absolute paths) in `project`. */
+  start(project: Project, files: readonly string[]): void {
+    let ofProject = this.#semantic.get(project);
+    if (!ofProject) this.#semantic.set(project, (ofProject = new Map()));
+    const wanted = files.filter((file) => !ofProject.has(file));
+    if (checksMostOf(project, wanted.length)) {
+      const whole = this.#later(this.session.semanticDiagnosticsLater(project));
+      // Collected file by file at the end: asked now, they are waiting by then.
+      this.session.primeSyntacticDiagnostics(project, wanted);
+      let byFile: Map<string, Diagnostic[]> | undefined;
+      for (const file of wanted) {
+        ofProject.set(file, (opened) => {
+          byFile ??= groupByFile(whole());
+          // tsgo names each diagnostic's file as it names the source file.
+          return byFile.get(opened.sourceFile.fileName) ?? [];
+        });
       }
+    } else {
+      for (const file of wanted) ofProject.set(file, this.#later(this.session.semanticDiagnosticsLater(project, file)));
     }
+  }
+
+  /**
+   * Asks for what `start` did not (files opened in another project or
+   * snapshot than the one they were started in: a file its tsconfig.json
+   * leaves out).
+   */
+  startMissing(opened: readonly OpenedFile[]): void {
+    const byProject = new Map<Project, string[]>();
+    for (const o of opened) {
+      if (this.#semantic.get(o.project)?.has(o.file)) continue;
+      byProject.set(o.project, [...(byProject.get(o.project) ?? []), o.file]);
+    }
+    for (const [project, files] of byProject) this.start(project, files);
   }
 
   /** TypeScript's diagnostics for `opened`, its project's configuration problems included. */
   of(opened: OpenedFile): CompilerDiagnostic[] {
-    const semantic = this.#semantic.get(opened.file);
+    const semantic = this.#semantic.get(opened.project)?.get(opened.file);
     if (!semantic) throw new Error(`no type errors were asked for ${opened.file}`);
     return typescriptDiagnostics(opened, this.session, semantic(opened), this.#projectDiagnostics(opened));
   }

@@ -5,11 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
-import { readEntitiesOfFiles } from "../../compiler/interfaces.ts";
-import { TypeScriptSession } from "../../compiler/ts-api.ts";
+import { startTsgo } from "../../compiler/tsgo-start.ts";
 import { dim, green, red } from "./format.ts";
-import { formatDiagnostics } from "./run-command.ts";
 import { UsageError } from "./usage.ts";
 
 const SKIPPED_FOLDERS = new Set(["node_modules", "dist", ".aloft", ".git"]);
@@ -21,39 +18,25 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (unknown) throw new UsageError(`unknown option ${unknown} for aloft check`);
   const paths = args.filter((a) => !a.startsWith("--"));
   const files = workflowFiles(paths.length ? paths : ["."]);
-  const diagnostics = checkFiles(files);
+  // tsgo loads the projects while the checker's modules load (they are imported only now for that).
+  const started = files.length ? startTsgo(files, process.cwd()) : undefined;
+  const { checkFiles } = await import("../../compiler/check-files.ts");
+  const diagnostics = checkFiles(files, { started });
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   if (json) {
     process.stdout.write(`${JSON.stringify(diagnostics)}\n`);
   } else {
-    if (diagnostics.length) process.stdout.write(`${formatDiagnostics(diagnostics)}\n`);
+    if (diagnostics.length) {
+      // Loaded only now: the run command's module brings the bundler, the stores and the runner's client with it.
+      const { formatDiagnostics } = await import("./run-command.ts");
+      process.stdout.write(`${formatDiagnostics(diagnostics)}\n`);
+    }
     const warnings = diagnostics.length - errors;
     const summary = `${errors} error(s), ${warnings} warning(s) in ${files.length} workflow file(s)`;
     process.stderr.write(`${errors ? red("✗") : green("✓")} ${summary}\n`);
     if (!files.length) process.stderr.write(dim("no .ts file under these paths imports aloft\n"));
   }
   return errors ? 1 : 0;
-}
-
-/** Diagnostics of each file (never of files they import), all files read together in one session. */
-export function checkFiles(files: readonly string[], options: { cwd?: string } = {}): CompilerDiagnostic[] {
-  const session = new TypeScriptSession(options);
-  const seen = new Set<string>();
-  const out: CompilerDiagnostic[] = [];
-  try {
-    const readings = readEntitiesOfFiles(files, session);
-    files.forEach((file, i) => {
-      for (const d of readings[i]!.diagnostics) {
-        const key = `${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`;
-        if (d.file !== resolve(file) || seen.has(key)) continue;
-        seen.add(key);
-        out.push(d);
-      }
-    });
-  } finally {
-    session.close();
-  }
-  return out;
 }
 
 export function workflowFiles(paths: string[]): string[] {
