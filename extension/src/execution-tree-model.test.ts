@@ -15,6 +15,7 @@ function detail(fields: Partial<ExecutionDetailResponse> = {}): ExecutionDetailR
   return {
     executionId: "mx1abc",
     project: "default",
+    domain: "development",
     entity: "trainingWorkflow",
     kind: "workflow",
     file: "fraud/training.ts",
@@ -39,7 +40,14 @@ describe("an execution's row", () => {
       icon: { id: "sync~spin" },
       context: "execution-running",
     });
-    assert.match(row.tooltip, /execution mx1abc, project default/);
+    assert.match(row.tooltip, /execution mx1abc, project default, domain development/);
+  });
+
+  it("names its domain in the tooltip, and in the description when it is not development", () => {
+    const production = executionRow(new ExecutionState(detail({ project: "fraud", domain: "production", status: "succeeded", endedAt: at(1200) })), T0);
+    assert.equal(production.description, "succeeded · 1.2 s · production");
+    assert.match(production.tooltip, /execution mx1abc, project fraud, domain production/);
+    assert.equal(executionRow(new ExecutionState(detail({ status: "succeeded", endedAt: at(1200) })), T0).description, "succeeded · 1.2 s");
   });
 
   it("follows the event stream: nodes start, end and are added; the execution ends", () => {
@@ -54,6 +62,8 @@ describe("an execution's row", () => {
     const failed = nodeRow(state, state.nodes!.get("trainIterative/trainModel")!, T0);
     assert.deepEqual([failed.label, failed.description, failed.icon.id], ["trainModel", "failed · 1.0 s · 3 attempts", "error"]);
     assert.match(failed.tooltip, /TASK_FAILED: batch-0001.csv has no rows/);
+    assert.equal(failed.context, "node-replayable", "a failed task can be replayed under the debugger");
+    assert.equal(nodeRow(state, state.nodes!.get("prepareBatches")!, T0).context, "node", "a cache hit ran nothing to replay");
     assert.equal(nodeRow(state, state.nodes!.get("trainIterative")!, T0).expandable, true);
     assert.equal(nodeRow(state, state.nodes!.get("evaluate")!, T0).description, "pending");
 

@@ -4,6 +4,9 @@
  * rows into TreeItems as they are.
  */
 import type { ExecutionSummary, NodeSummary } from "../../runner/service/protocol.ts";
+
+/** The domain a run lands in when it names none: not repeated on every row. */
+const DEFAULT_DOMAIN = "development";
 import type { ExecutionState } from "./execution-state.ts";
 
 type Status = ExecutionSummary["status"] | NodeSummary["status"];
@@ -15,7 +18,7 @@ export interface Row {
   /** A codicon id, with the theme colour that paints it. */
   icon: { id: string; color?: string };
   /** `contextValue`: which context actions apply. */
-  context: "execution" | "execution-running" | "node";
+  context: "execution" | "execution-running" | "node" | "node-replayable";
   expandable: boolean;
 }
 
@@ -49,10 +52,12 @@ function elapsed(start: string | null, end: string | null, now: number): number 
 export function executionRow(state: ExecutionState, now: number): Row {
   const { summary } = state;
   const took = elapsed(summary.createdAt, summary.endedAt, now);
-  const description = [summary.status, took === undefined ? "" : formatDuration(took)].filter(Boolean).join(" · ");
+  // None yet (a run just submitted), or none at all (a runner from before domains).
+  const domain = summary.domain || DEFAULT_DOMAIN;
+  const description = [summary.status, took === undefined ? "" : formatDuration(took), domain === DEFAULT_DOMAIN ? "" : domain].filter(Boolean).join(" · ");
   const tooltip = [
     `${summary.kind} ${summary.entity} (${summary.file})`,
-    `execution ${summary.executionId}, project ${summary.project}`,
+    `execution ${summary.executionId}, project ${summary.project}, domain ${domain}`,
     `started ${summary.createdAt}${summary.endedAt ? `, ended ${summary.endedAt}` : ""}`,
     ...(state.error ? [`${state.error.code}: ${state.error.message}`] : []),
   ].join("\n");
@@ -84,5 +89,7 @@ export function nodeRow(state: ExecutionState, node: NodeSummary, now: number): 
     .filter(Boolean)
     .join(" · ");
   const tooltip = [`${node.kind} ${node.entity} (node ${node.id})`, ...(node.error ? [`${node.error.code}: ${node.error.message}`] : []), "Select to open its logs"].join("\n");
-  return { label: nodeName(node), description, tooltip, icon: statusIcon(node.status), context: "node", expandable: state.hasChildren(node.id) };
+  // A finished node that ran code with recorded inputs can be run again here, under the debugger.
+  const replayable = (node.status === "succeeded" || node.status === "failed") && !node.cached && ["task", "dynamic", "item"].includes(node.kind);
+  return { label: nodeName(node), description, tooltip, icon: statusIcon(node.status), context: replayable ? "node-replayable" : "node", expandable: state.hasChildren(node.id) };
 }

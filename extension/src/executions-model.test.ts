@@ -7,7 +7,7 @@ import { ExecutionsModel } from "./executions-model.ts";
 const local = { key: "local:/w", label: "local runner (w)" };
 
 function summary(id: string, status: ExecutionSummary["status"]): ExecutionSummary {
-  return { executionId: id, project: "default", entity: "trainingWorkflow", kind: "workflow", file: "fraud/training.ts", status, createdAt: "2026-01-05T10:00:00.000Z", endedAt: null };
+  return { executionId: id, project: "default", domain: "development", entity: "trainingWorkflow", kind: "workflow", file: "fraud/training.ts", status, createdAt: "2026-01-05T10:00:00.000Z", endedAt: null };
 }
 
 it("shows a started execution at once, then keeps its live state when the list is read again", () => {

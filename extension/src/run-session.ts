@@ -31,6 +31,8 @@ export async function followRun(parts: SessionParts, target: RunnerTarget, entit
     new ExecutionState({
       executionId,
       project: target.project ?? "",
+      // Named by the runner's first snapshot.
+      domain: "",
       entity: entity.entity,
       kind: entity.kind,
       file: fileArgument(target.folder.uri.fsPath, entity.file),

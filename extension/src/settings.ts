@@ -23,14 +23,20 @@ export interface RunnerSettings {
   url: string;
   /** `aloft.project`: the project remote executions belong to; empty for the token's own. */
   project: string;
+  /** `aloft.domain`: the domain runs are submitted in; empty for the runner's default (development). */
+  domain: string;
 }
 
 export function runnerSettings(folder: WorkspaceFolder): RunnerSettings {
   const config = workspace.getConfiguration("aloft", folder);
-  return { url: (config.get<string>("runner.url") ?? "").trim().replace(/\/+$/, ""), project: (config.get<string>("project") ?? "").trim() };
+  return {
+    url: (config.get<string>("runner.url") ?? "").trim().replace(/\/+$/, ""),
+    project: (config.get<string>("project") ?? "").trim(),
+    domain: (config.get<string>("domain") ?? "").trim(),
+  };
 }
 
 /** Whether a settings change means the executions of remote runners must be read again. */
 export function runnerSettingsChanged(event: ConfigurationChangeEvent): boolean {
-  return event.affectsConfiguration("aloft.runner") || event.affectsConfiguration("aloft.project");
+  return event.affectsConfiguration("aloft.runner") || event.affectsConfiguration("aloft.project") || event.affectsConfiguration("aloft.domain");
 }

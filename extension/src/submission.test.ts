@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { fileArgument, readSubmitOutcome, submitArgs } from "./submission.ts";
+import { fileArgument, readSubmitOutcome, settingsProblem, submit, submitArgs } from "./submission.ts";
 
 it("puts the options before the file and the inputs after the entity, and never the token", () => {
   const args = submitArgs({
@@ -12,6 +12,7 @@ it("puts the options before the file and the inputs after the entity, and never 
     entity: "trainingWorkflow",
     inputArgs: ["--data=fraud/data"],
     project: "fraud",
+    domain: "production",
     skipCheck: true,
   });
   assert.deepEqual(args, [
@@ -19,6 +20,7 @@ it("puts the options before the file and the inputs after the entity, and never 
     "run", "--remote", "--detach", "--json",
     "--runner", "http://127.0.0.1:4000",
     "--project", "fraud",
+    "--domain", "production",
     "--skip-check",
     "fraud/training.ts", "trainingWorkflow", "--data=fraud/data",
   ]);
@@ -50,4 +52,19 @@ it("tells errors in the file (which Run anyway skips) from other refusals that a
     kind: "failed",
     message: "cannot reach the aloft runner at http://h:1",
   });
+});
+
+it("leaves the domain to the runner when aloft.domain is empty", () => {
+  const args = submitArgs({ runtime: "node", cli: "cli.js", folder: "/w", endpoint: { url: "http://h", token: "t" }, file: "/w/a.ts", entity: "a", inputArgs: [], domain: "", skipCheck: false });
+  assert.ok(!args.includes("--domain"), args.join(" "));
+  assert.equal(settingsProblem({ domain: "" }), undefined);
+  assert.equal(settingsProblem({ domain: "staging" }), undefined);
+});
+
+it("refuses an aloft.domain that is no domain name, naming the setting, without starting the CLI", async () => {
+  assert.match(settingsProblem({ domain: "Production" }) ?? "", /^the aloft\.domain setting must be 1 to 63 lowercase letters.*; got "Production"; change it in the settings/);
+  // A runtime that does not exist: had submit started it, the outcome would say it cannot start it.
+  const outcome = await submit({ runtime: "/nonexistent/node", cli: "cli.js", folder: "/", endpoint: { url: "http://h", token: "t" }, file: "/a.ts", entity: "a", inputArgs: [], domain: "my domain", skipCheck: false });
+  assert.equal(outcome.kind, "failed");
+  assert.match(outcome.kind === "failed" ? outcome.message : "", /^the aloft\.domain setting must be .*got "my domain"/);
 });

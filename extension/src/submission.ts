@@ -1,12 +1,13 @@
 /**
  * Submitting a run is the CLI's job: `aloft run --remote --detach --json
- * --runner URL FILE ENTITY --input=value ...` in the workspace folder checks,
+ * --runner URL [--project P] [--domain D] FILE ENTITY --input=value ...` in the workspace folder checks,
  * bundles, traces and uploads the file, submits it and prints
  * `{ "executionId", "status", "outputs" }`. The token goes in ALOFT_TOKEN,
  * never on a command line (where `ps` would show it).
  */
 import { spawn } from "node:child_process";
 import { isAbsolute, relative } from "node:path";
+import { scopeNameProblem } from "../../runner/service/protocol.ts";
 import type { RunnerEndpoint } from "./runner-client.ts";
 
 export interface Submission {
@@ -21,8 +22,12 @@ export interface Submission {
   inputArgs: string[];
   /** `aloft.project`, for remote runners. */
   project?: string;
+  /** `aloft.domain`, for local and remote runners alike. */
+  domain?: string;
   /** Run although the file has errors (`--skip-check`). */
   skipCheck: boolean;
+  /** A node id or task name whose attempt waits for a debugger (`--debug`). */
+  debug?: string;
 }
 
 export type SubmitOutcome =
@@ -47,7 +52,9 @@ export function submitArgs(submission: Submission): string[] {
     "--runner",
     submission.endpoint.url,
     ...(submission.project ? ["--project", submission.project] : []),
+    ...(submission.domain ? ["--domain", submission.domain] : []),
     ...(submission.skipCheck ? ["--skip-check"] : []),
+    ...(submission.debug ? ["--debug", submission.debug] : []),
     fileArgument(submission.folder, submission.file),
     submission.entity,
     ...submission.inputArgs,
@@ -78,7 +85,16 @@ export function readSubmitOutcome(code: number | null, stdout: string, stderr: s
   return { kind: "failed", message };
 }
 
+/** What is wrong with the settings a submission came from, named as the user set them; undefined when nothing is. */
+export function settingsProblem(submission: Pick<Submission, "domain">): string | undefined {
+  if (!submission.domain) return undefined;
+  const problem = scopeNameProblem("the aloft.domain setting", submission.domain);
+  return problem && `${problem}; change it in the settings, or clear it for the runner's default domain (development)`;
+}
+
 export function submit(submission: Submission): Promise<SubmitOutcome> {
+  const problem = settingsProblem(submission);
+  if (problem) return Promise.resolve({ kind: "failed", message: problem });
   return new Promise((resolve) => {
     const child = spawn(submission.runtime, submitArgs(submission), {
       cwd: submission.folder,

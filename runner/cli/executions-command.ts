@@ -1,8 +1,9 @@
 /**
- * `aloft executions list|get ID|resume ID`; `list` and `get` also from a
- * runner service with --remote or --runner URL.
+ * `aloft executions list [--domain D] [--limit N]|get ID|resume ID`; `list`
+ * and `get` also from a runner service with --remote or --runner URL.
  */
 import { LocalRunner } from "../local-runner.ts";
+import { scopeNameProblem } from "../service/protocol.ts";
 import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
@@ -15,10 +16,10 @@ export async function executionsCommand(args: string[]): Promise<number> {
   const flags = takeRunnerFlags(args);
   const [sub, ...rest] = flags.rest;
   const json = rest.includes("--json");
-  const positional = rest.filter((a, i) => !a.startsWith("--") && rest[i - 1] !== "--limit");
+  const positional = rest.filter((a, i) => !a.startsWith("--") && !VALUED_FLAGS.has(rest[i - 1] ?? ""));
   if (flags.remote) {
     const client = runnerClient(flags, findWorkspace());
-    if (sub === "list" || sub === undefined) return remoteList(client, json, limitOf(rest));
+    if (sub === "list" || sub === undefined) return remoteList(client, json, listOptionsOf(rest));
     if (sub === "get") return remoteGet(client, requireId(positional[0], "get"), json);
     throw new UsageError(sub === "resume" ? "a runner service resumes its executions itself; resume is for local runs" : `unknown subcommand "executions ${sub}"; use list or get ID`);
   }
@@ -27,7 +28,7 @@ export async function executionsCommand(args: string[]): Promise<number> {
     switch (sub) {
       case "list":
       case undefined:
-        return await list(runner, json, limitOf(rest));
+        return await list(runner, json, listOptionsOf(rest));
       case "get":
         return await get(runner, requireId(positional[0], "get"), json);
       case "resume":
@@ -45,27 +46,47 @@ function requireId(id: string | undefined, sub: string): string {
   return id;
 }
 
-function limitOf(args: string[]): number {
-  const i = args.indexOf("--limit");
-  if (i < 0) return 20;
-  const n = Number(args[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit expects a positive whole number, got "${args[i + 1] ?? ""}"`);
-  return n;
+/** The flags of `executions` that take a value: what follows them is no id. */
+const VALUED_FLAGS = new Set(["--limit", "--domain"]);
+
+export interface ListOptions {
+  limit: number;
+  /** Only this domain's executions; every domain's when absent. */
+  domain?: string;
 }
 
-async function list(runner: LocalRunner, json: boolean, limit: number): Promise<number> {
-  const executions = await runner.store.listExecutions({ limit });
+function listOptionsOf(args: string[]): ListOptions {
+  const options: ListOptions = { limit: 20 };
+  const limit = args.indexOf("--limit");
+  if (limit >= 0) {
+    const n = Number(args[limit + 1]);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit expects a positive whole number, got "${args[limit + 1] ?? ""}"`);
+    options.limit = n;
+  }
+  const domain = args.indexOf("--domain");
+  if (domain >= 0) {
+    const value = args[domain + 1];
+    if (value === undefined || value.startsWith("--")) throw new UsageError("--domain needs a value: aloft executions list --domain D");
+    const problem = scopeNameProblem("--domain", value);
+    if (problem) throw new UsageError(problem);
+    options.domain = value;
+  }
+  return options;
+}
+
+async function list(runner: LocalRunner, json: boolean, options: ListOptions): Promise<number> {
+  const executions = await runner.store.listExecutions(options);
   if (json) {
     process.stdout.write(`${JSON.stringify(executions.map(summary))}\n`);
     return 0;
   }
   if (!executions.length) {
-    process.stdout.write("no executions yet: start one with aloft run FILE ENTITY\n");
+    process.stdout.write(options.domain ? `no executions in domain ${options.domain}\n` : "no executions yet: start one with aloft run FILE ENTITY\n");
     return 0;
   }
   for (const e of executions) {
     const took = e.endedAt ? formatDuration(e.endedAt - e.createdAt) : "";
-    process.stdout.write(`${e.id}  ${statusText(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${new Date(e.createdAt).toISOString()}  ${dim(took)}\n`);
+    process.stdout.write(`${e.id}  ${statusText(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${new Date(e.createdAt).toISOString()}  ${e.domain.padEnd(12)} ${dim(took)}\n`);
   }
   return 0;
 }
@@ -80,6 +101,7 @@ async function get(runner: LocalRunner, id: string, json: boolean): Promise<numb
     return 0;
   }
   process.stdout.write(`${bold(execution.id)}  ${statusText(execution.status)}  ${execution.kind} ${bold(execution.entity)}  ${dim(execution.file)}\n`);
+  process.stdout.write(`project ${execution.project}, domain ${execution.domain}\n`);
   process.stdout.write(`created ${new Date(execution.createdAt).toISOString()}${execution.endedAt ? `, took ${formatDuration(execution.endedAt - execution.createdAt)}` : ""}\n\n`);
   const items = new Map<string, NodeRecord[]>();
   for (const node of nodes) {
@@ -126,7 +148,7 @@ export async function findExecution(runner: LocalRunner, id: string): Promise<Ex
 }
 
 function summary(e: ExecutionRecord) {
-  return { executionId: e.id, entity: e.entity, kind: e.kind, file: e.file, status: e.status, createdAt: new Date(e.createdAt).toISOString(), endedAt: e.endedAt ? new Date(e.endedAt).toISOString() : null };
+  return { executionId: e.id, project: e.project, domain: e.domain, entity: e.entity, kind: e.kind, file: e.file, status: e.status, createdAt: new Date(e.createdAt).toISOString(), endedAt: e.endedAt ? new Date(e.endedAt).toISOString() : null };
 }
 
 function nodeSummary(n: NodeRecord, runner: LocalRunner) {

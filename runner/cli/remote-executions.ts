@@ -1,17 +1,18 @@
 /** `aloft executions list|get ID --remote|--runner URL`: executions as a runner service knows them. */
 import type { RunnerClient } from "../remote/runner-client.ts";
 import type { ExecutionDetailResponse } from "../service/protocol.ts";
+import type { ListOptions } from "./executions-command.ts";
 import { bold, dim, formatError, green, red } from "./format.ts";
 
-export async function remoteList(client: RunnerClient, json: boolean, limit: number): Promise<number> {
-  const { executions } = await client.listExecutions({ limit });
+export async function remoteList(client: RunnerClient, json: boolean, options: ListOptions): Promise<number> {
+  const { executions } = await client.listExecutions(options);
   if (json) {
     process.stdout.write(`${JSON.stringify(executions)}\n`);
     return 0;
   }
-  if (!executions.length) process.stdout.write(`no executions on ${client.endpoint.url} that this token may see\n`);
+  if (!executions.length) process.stdout.write(`no executions${options.domain ? ` in domain ${options.domain}` : ""} on ${client.endpoint.url} that this token may see\n`);
   for (const e of executions) {
-    process.stdout.write(`${e.executionId}  ${paint(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${e.createdAt}  ${dim(e.project)}\n`);
+    process.stdout.write(`${e.executionId}  ${paint(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${e.createdAt}  ${dim(`${e.project}/${e.domain}`)}\n`);
   }
   return 0;
 }
@@ -22,7 +23,7 @@ export async function remoteGet(client: RunnerClient, id: string, json: boolean)
     process.stdout.write(`${JSON.stringify(detail)}\n`);
     return 0;
   }
-  process.stdout.write(`${bold(detail.executionId)}  ${paint(detail.status)}  ${detail.kind} ${bold(detail.entity)}  ${dim(`${detail.file}, project ${detail.project}`)}\n`);
+  process.stdout.write(`${bold(detail.executionId)}  ${paint(detail.status)}  ${detail.kind} ${bold(detail.entity)}  ${dim(`${detail.file}, project ${detail.project}, domain ${detail.domain}`)}\n`);
   process.stdout.write(`created ${detail.createdAt}${detail.endedAt ? `, ended ${detail.endedAt}` : ""}\n\n`);
   for (const node of detail.nodes.filter((n) => n.kind !== "item")) {
     const depth = node.id.split("/").length - 1;

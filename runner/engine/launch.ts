@@ -7,7 +7,7 @@ import type { Graph } from "../../compiler/graph.ts";
 import type { EntityInterface } from "../../compiler/type-spec.ts";
 import type { WireValue } from "../data/wire.ts";
 import { AloftError } from "../../compiler/errors.ts";
-import { DEFAULT_PROJECT, type ExecutionRecord, type NodeRecord } from "../store/state-store.ts";
+import { DEFAULT_DOMAIN, DEFAULT_PROJECT, type ExecutionRecord, type NodeRecord } from "../store/state-store.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { singleNodeGraph } from "./bindings.ts";
 import { Execution, type EngineContext } from "./execution.ts";
@@ -23,6 +23,8 @@ export interface NewExecution {
   inputs: Record<string, WireValue>;
   /** "default" when absent. */
   project?: string;
+  /** "development" when absent. */
+  domain?: string;
   /** Runner-service submissions: digests of the submission's descriptor and source map. */
   descriptor?: string;
   sourceMap?: string;
@@ -73,6 +75,7 @@ export async function createExecution(
   const record: ExecutionRecord = {
     id: newExecutionId(),
     project: request.project ?? DEFAULT_PROJECT,
+    domain: request.domain ?? DEFAULT_DOMAIN,
     file: request.file,
     entity: request.entity,
     kind: entity.kind,

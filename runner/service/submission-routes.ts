@@ -21,7 +21,7 @@ export function submissionRoutes(store: StateStore, host: ExecutionHost): Route[
         const submission = parseSubmission(await readJsonBody(request, SUBMISSION_BODY_LIMIT));
         const project = projectFor(principal, submission.project);
         const record = await host.submit(submission, project);
-        return { executionId: record.id, project };
+        return { executionId: record.id, project, domain: record.domain };
       },
     },
     {

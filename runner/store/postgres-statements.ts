@@ -8,7 +8,7 @@ const NODE_ARRAY_TYPES = ["text", "text", "text", "text", "text", "text", "text"
 const nodeColumnAliases = NODE_ARRAY_TYPES.map((_, i) => `c${i}`).join(", ");
 
 export const SQL = {
-  insertExecution: `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${params(17)})`,
+  insertExecution: `INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${params(EXECUTION_COLUMNS.split(",").length)})`,
   updateExecution: `UPDATE executions SET status = COALESCE($1, status), outputs = COALESCE($2, outputs),
     error = COALESCE($3, error), ended_at = COALESCE($4, ended_at) WHERE id = $5`,
   endExecution: `UPDATE executions SET status = $1, outputs = COALESCE($2, outputs), error = COALESCE($3, error), ended_at = $4

@@ -113,6 +113,37 @@ describe("PostgresStore shared by replicas", () => {
   });
 });
 
+describe("PostgresStore migrations", () => {
+  it("moves a schema of version 1 (before domains) to the current one, losing nothing, its executions in development", async () => {
+    const schema = schemas.name();
+    const store = await openPostgresStore(schemas.url(schema));
+    const before = execution("old", { project: "fraud", status: "succeeded", outputs: { auc: 0.9 }, endedAt: 2_000 });
+    await store.createExecution(before, [node("old", "train")]);
+    await store.startAttempt(attempt("old", "train", 1));
+    const token = { id: "t1", hash: "ab".repeat(32), scope: { kind: "project" as const, project: "fraud" }, description: "fraud team", createdAt: 1 };
+    await store.insertToken(token);
+    const [nodes, attempts] = [await store.listNodes("old"), await store.listAttempts("old")];
+    await store.close();
+    // The schema as version 1 left it: no domain column (its index goes with it).
+    await schemas.sql(`ALTER TABLE ${schema}.executions DROP COLUMN domain; UPDATE ${schema}.aloft_schema SET version = 1`);
+
+    const migrated = await openPostgresStore(schemas.url(schema));
+    try {
+      assert.deepEqual(await migrated.getExecution("old"), { ...before, domain: "development" });
+      assert.deepEqual(await migrated.listNodes("old"), nodes);
+      assert.deepEqual(await migrated.listAttempts("old"), attempts);
+      assert.deepEqual(await migrated.listTokens(), [token]);
+      assert.deepEqual((await migrated.listExecutions({ project: "fraud", domain: "development" })).map((e) => e.id), ["old"]);
+      await migrated.createExecution(execution("new", { domain: "production" }));
+      assert.deepEqual((await migrated.listExecutions({ domain: "production" })).map((e) => e.id), ["new"]);
+      const { rows } = await schemas.sql(`SELECT version FROM ${schema}.aloft_schema`);
+      assert.deepEqual(rows, [{ version: POSTGRES_SCHEMA_VERSION }]);
+    } finally {
+      await migrated.close();
+    }
+  });
+});
+
 describe("PostgresStore failures", () => {
   it("refuses URLs it cannot use before connecting, naming them without the password", async () => {
     for (const [url, pattern] of [

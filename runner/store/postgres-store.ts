@@ -154,6 +154,10 @@ export class PostgresStore implements StateStore {
       filters.push("project");
       values.push(options.project);
     }
+    if (options.domain !== undefined) {
+      filters.push("domain");
+      values.push(options.domain);
+    }
     values.push(options.limit ?? null);
     const { rows } = await this.query<ExecutionRow>("listing executions", listExecutionsSql(filters), values);
     return rows.map(executionFromRow);

@@ -104,6 +104,11 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // Domains: executions from before them ran in development, where Flyte puts what names no domain.
+  `
+  ALTER TABLE executions ADD COLUMN domain TEXT NOT NULL DEFAULT 'development';
+  CREATE INDEX executions_by_domain ON executions (project, domain, created_at DESC);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,7 +8,7 @@ const params = (count: number) => Array.from({ length: count }, () => "?").join(
 
 export function prepareStatements(db: Database) {
   return {
-    insertExecution: db.prepare(`INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${params(17)})`),
+    insertExecution: db.prepare(`INSERT INTO executions (${EXECUTION_COLUMNS}) VALUES (${params(EXECUTION_COLUMNS.split(",").length)})`),
     updateExecution: db.prepare(
       `UPDATE executions SET status = COALESCE(?, status), outputs = COALESCE(?, outputs),
          error = COALESCE(?, error), ended_at = COALESCE(?, ended_at) WHERE id = ?`,

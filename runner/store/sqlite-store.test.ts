@@ -7,7 +7,8 @@ import Database from "better-sqlite3";
 import { openStore } from "./open-store.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
 import { describeStateStoreContract } from "./state-store-contract.ts";
-import { assertStoreError, execution, node } from "./store-test-support.ts";
+import { SCHEMA_VERSION } from "./sqlite-schema.ts";
+import { assertStoreError, attempt, execution, node } from "./store-test-support.ts";
 
 let dir: string;
 before(() => {
@@ -59,7 +60,8 @@ describe("SqliteStore", () => {
     const raw = new Database(path);
     raw.exec(`
       DROP TABLE attempt_reports; DROP TABLE secrets;
-      DROP INDEX executions_by_project; DROP INDEX executions_by_status; DROP INDEX executions_by_lease_owner;
+      DROP INDEX executions_by_project; DROP INDEX executions_by_status; DROP INDEX executions_by_lease_owner; DROP INDEX executions_by_domain;
+      ALTER TABLE executions DROP COLUMN domain;
       ALTER TABLE executions DROP COLUMN project; ALTER TABLE executions DROP COLUMN descriptor; ALTER TABLE executions DROP COLUMN source_map;
       ALTER TABLE executions DROP COLUMN cancel_requested_at; ALTER TABLE executions DROP COLUMN lease_owner;
       ALTER TABLE executions DROP COLUMN lease_expires_at; ALTER TABLE executions DROP COLUMN lease_epoch;
@@ -70,7 +72,39 @@ describe("SqliteStore", () => {
     raw.close();
     const migrated = openSqliteStore(path);
     assert.equal((await migrated.getExecution("old"))?.project, "default");
+    assert.equal((await migrated.getExecution("old"))?.domain, "development");
     assert.equal(await migrated.claimExecution("old", "r1", 1000), true);
     await migrated.close();
+  });
+
+  it("moves a database of schema version 3 (before domains) to the current one, losing nothing, its executions in development", async () => {
+    const path = join(dir, "v3", "state.db");
+    const store = openSqliteStore(path);
+    const before = execution("old", { project: "fraud", status: "succeeded", outputs: { auc: 0.9 }, endedAt: 2_000 });
+    await store.createExecution(before, [node("old", "train")]);
+    await store.startAttempt(attempt("old", "train", 1));
+    await store.finishAttempt({ executionId: "old", nodeId: "train", attempt: 1 }, { status: "succeeded", endedAt: 1_500 });
+    const token = { id: "t1", hash: "ab".repeat(32), scope: { kind: "project" as const, project: "fraud" }, description: "fraud team", createdAt: 1 };
+    await store.insertToken(token);
+    const [nodes, attempts] = [await store.listNodes("old"), await store.listAttempts("old")];
+    await store.close();
+    // Rebuild the file as schema version 3 wrote it: without the domain column and its index.
+    const raw = new Database(path);
+    raw.exec("DROP INDEX executions_by_domain; ALTER TABLE executions DROP COLUMN domain;");
+    raw.pragma("user_version = 3");
+    raw.close();
+
+    const migrated = openSqliteStore(path);
+    assert.deepEqual(await migrated.getExecution("old"), { ...before, domain: "development" });
+    assert.deepEqual(await migrated.listNodes("old"), nodes);
+    assert.deepEqual(await migrated.listAttempts("old"), attempts);
+    assert.deepEqual(await migrated.listTokens(), [token]);
+    assert.deepEqual((await migrated.listExecutions({ project: "fraud", domain: "development" })).map((e) => e.id), ["old"]);
+    await migrated.createExecution(execution("new", { domain: "production" }));
+    assert.deepEqual((await migrated.listExecutions({ domain: "production" })).map((e) => e.id), ["new"]);
+    await migrated.close();
+    const raw2 = new Database(path, { readonly: true });
+    assert.equal(raw2.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+    raw2.close();
   });
 });

@@ -170,6 +170,10 @@ export class SqliteStore implements StateStore {
       filters.push("project = ?");
       values.push(options.project);
     }
+    if (options.domain !== undefined) {
+      filters.push("domain = ?");
+      values.push(options.domain);
+    }
     values.push(options.limit ?? -1);
     const rows = this.run("listing executions", () => {
       const key = filters.join(" AND ");

@@ -41,6 +41,7 @@ function describeExecutionContract(open: OpenStore): void {
     const bare = execution("e1");
     const full = execution("e2", {
       project: "fraud",
+      domain: "production",
       status: "failed",
       outputs: null,
       error: { code: "TASK_FAILED", kind: "user", message: "boom", node: "train", stack: "at x" },
@@ -91,6 +92,22 @@ function describeExecutionContract(open: OpenStore): void {
     assert.deepEqual(ids(await store.listExecutions({ project: "default", limit: 1 })), ["mid-later"]);
     assert.deepEqual(ids(await store.listExecutions({ project: "nobody" })), []);
     assert.deepEqual((await store.listExecutions({ limit: 1 }))[0], execution("new", { createdAt: 3, status: "failed", project: "fraud" }));
+  }));
+
+  it("keeps each execution's domain and lists one domain of a project, or of every project", withStore(open, async (store) => {
+    await store.createExecution(execution("dev", { createdAt: 1, project: "fraud" }));
+    await store.createExecution(execution("prod", { createdAt: 2, project: "fraud", domain: "production" }));
+    await store.createExecution(execution("other-prod", { createdAt: 3, domain: "production", status: "succeeded" }));
+    await store.createExecution(execution("staged", { createdAt: 4, project: "fraud", domain: "staging" }));
+    assert.equal((await store.getExecution("dev"))?.domain, "development");
+    assert.equal((await store.getExecution("prod"))?.domain, "production");
+    assert.deepEqual(ids(await store.listExecutions({ domain: "production" })), ["other-prod", "prod"]);
+    assert.deepEqual(ids(await store.listExecutions({ project: "fraud", domain: "production" })), ["prod"]);
+    assert.deepEqual(ids(await store.listExecutions({ project: "fraud", domain: "development" })), ["dev"]);
+    assert.deepEqual(ids(await store.listExecutions({ domain: "production", status: "succeeded" })), ["other-prod"]);
+    assert.deepEqual(ids(await store.listExecutions({ domain: "staging", limit: 1 })), ["staged"]);
+    assert.deepEqual(ids(await store.listExecutions({ project: "default", domain: "staging" })), []);
+    assert.deepEqual(ids(await store.listExecutions({ project: "fraud" })), ["staged", "prod", "dev"], "without a domain, every domain");
   }));
 
   it("records an execution with its nodes, all or nothing", withStore(open, async (store) => {

@@ -18,10 +18,15 @@ export type NodeStatus =
 /** The project an execution belongs to when nobody names one. */
 export const DEFAULT_PROJECT = "default";
 
+/** The domain (Flyte's development, staging, production) an execution runs in when nobody names one. */
+export const DEFAULT_DOMAIN = "development";
+
 export interface ExecutionRecord {
   id: string;
   /** Whose execution this is: runner-service tokens of a project see only its executions. */
   project: string;
+  /** Which stage of the project's work it is (`development`, `production`...): with the project, what scopes listings. */
+  domain: string;
   /** Absolute path of the workflow file, and the entity run from it. */
   file: string;
   entity: string;
@@ -148,6 +153,7 @@ export interface ListExecutionsOptions {
   limit?: number;
   status?: ExecutionStatus;
   project?: string;
+  domain?: string;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { AttemptRecord, CacheEntry, ExecutionLease, ExecutionRecord, NodePa
 export interface ExecutionRow {
   id: string;
   project: string;
+  domain: string;
   file: string;
   entity: string;
   kind: ExecutionRecord["kind"];
@@ -95,6 +96,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
   const record: ExecutionRecord = {
     id: row.id,
     project: row.project,
+    domain: row.domain,
     file: row.file,
     entity: row.entity,
     kind: row.kind,
@@ -119,6 +121,7 @@ export function executionValues(record: ExecutionRecord): unknown[] {
   return [
     record.id,
     record.project,
+    record.domain,
     record.file,
     record.entity,
     record.kind,
@@ -138,7 +141,7 @@ export function executionValues(record: ExecutionRecord): unknown[] {
 }
 
 export const EXECUTION_COLUMNS =
-  "id, project, file, entity, kind, bundle_hash, bundle_path, interfaces, status, inputs, outputs, error, descriptor, source_map, cancel_requested_at, created_at, ended_at";
+  "id, project, domain, file, entity, kind, bundle_hash, bundle_path, interfaces, status, inputs, outputs, error, descriptor, source_map, cancel_requested_at, created_at, ended_at";
 
 export function leaseFromRow(row: Pick<ExecutionRow, "lease_owner" | "lease_expires_at" | "lease_epoch">): ExecutionLease | undefined {
   if (row.lease_owner === null || row.lease_expires_at === null) return undefined;

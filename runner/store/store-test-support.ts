@@ -7,6 +7,7 @@ export function execution(id: string, overrides: Partial<ExecutionRecord> = {}):
   return {
     id,
     project: "default",
+    domain: "development",
     file: "/work/flows/train.ts",
     entity: "train",
     kind: "workflow",

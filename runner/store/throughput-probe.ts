@@ -27,7 +27,7 @@ const nodes = (execution: string): NodeRecord[] =>
 
 const [tasks, cached] = [`tasks-${run}`, `cached-${run}`];
 for (const id of [tasks, cached]) {
-  await store.createExecution({ id, project: "default", file: "/f.ts", entity: "flow", kind: "workflow", bundleHash: "h", bundlePath: "/b.mjs", interfaces: {}, status: "running", inputs: {}, createdAt: Date.now() });
+  await store.createExecution({ id, project: "default", domain: "development", file: "/f.ts", entity: "flow", kind: "workflow", bundleHash: "h", bundlePath: "/b.mjs", interfaces: {}, status: "running", inputs: {}, createdAt: Date.now() });
 }
 
 await measure("insertNodes, one batch", count, "nodes", () => store.insertNodes(nodes(tasks)));

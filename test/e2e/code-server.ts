@@ -1,14 +1,15 @@
 /**
  * One code-server for one test run: a free loopback port, fresh user-data
- * and extensions folders, the workspace-trust settings without which the
- * window opens in Restricted Mode and no extension activates, the .vsix
+ * and extensions folders, the user settings of every session
+ * (workbench-settings.ts), the .vsix
  * installed the way a user installs it. stop() ends it and every process it
  * started (extension host, language server), which share its process group.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { writeUserSettings } from "./workbench-settings.ts";
 
 export interface CodeServer {
   url: string;
@@ -34,25 +35,8 @@ const START_TIMEOUT_MS = 180_000;
 export async function startCodeServer({ entry, vsix, root, settings = {} }: CodeServerOptions): Promise<CodeServer> {
   const userData = join(root, "user-data");
   const extensions = join(root, "extensions");
-  mkdirSync(join(userData, "User"), { recursive: true });
   mkdirSync(extensions, { recursive: true });
-  writeFileSync(
-    join(userData, "User/settings.json"),
-    JSON.stringify(
-      {
-        "security.workspace.trust.enabled": false,
-        "workbench.startupEditor": "none",
-        "extensions.autoUpdate": false,
-        "extensions.autoCheckUpdates": false,
-        "update.mode": "none",
-        "telemetry.telemetryLevel": "off",
-        "workbench.tips.enabled": false,
-        ...settings,
-      },
-      null,
-      2,
-    ),
-  );
+  writeUserSettings(userData, settings);
   // code-server keeps its config.yaml under XDG_CONFIG_HOME: inside root, not in the user's home.
   const env = { ...process.env, XDG_CONFIG_HOME: join(root, "config"), XDG_DATA_HOME: join(root, "data") };
   const dirs = ["--user-data-dir", userData, "--extensions-dir", extensions];

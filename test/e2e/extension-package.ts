@@ -5,7 +5,15 @@ import { join, resolve } from "node:path";
 
 const extensionDir = resolve(import.meta.dirname, "../../extension");
 
+let packaged: string | undefined;
+
+/** Packages the extension once per test process, however many editors install it. */
 export function packageExtension(): string {
+  packaged ??= buildPackage();
+  return packaged;
+}
+
+function buildPackage(): string {
   // The extension is its own package, with its own dependencies: installed when missing or older than its lock file.
   const installed = join(extensionDir, "node_modules/.package-lock.json");
   if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(extensionDir, "package-lock.json")).mtimeMs) npm(["ci", "--no-audit", "--no-fund"]);

@@ -26,8 +26,14 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/** Opens a folder in code-server's workbench: its URL names the folder. */
 export async function openFolder(page: Page, url: string, folder: string): Promise<void> {
   await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+  await waitForWorkbench(page);
+}
+
+/** Waits for the workbench with its folder loaded. */
+export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator(".monaco-workbench").waitFor({ timeout: WAIT_MS });
   // The explorer shows the folder once the workspace is loaded.
   await page.locator(".explorer-folders-view").waitFor({ timeout: WAIT_MS });
