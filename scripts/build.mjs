@@ -3,6 +3,8 @@ import { chmodSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { build } from "esbuild";
 
+const AGENT_BANNER = 'import { createRequire as __aloftRequire } from "node:module"; const require = __aloftRequire(import.meta.url);';
+
 const common = {
   bundle: true,
   platform: "node",
@@ -17,7 +19,8 @@ const [split] = await Promise.all([
   // Split so each command loads only its own code (and its own packages) when it runs.
   build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist", splitting: true, metafile: true }),
   // Served to pods as one file: everything inside, nothing to install.
-  build({ ...common, entryPoints: { agent: "runner/pod/agent-main.ts" }, outdir: "dist", packages: "bundle" }),
+  // Its CommonJS packages (ws) require Node's modules, which an ES module must get from createRequire.
+  build({ ...common, entryPoints: { agent: "runner/pod/agent-main.ts" }, outdir: "dist", packages: "bundle", banner: { js: AGENT_BANNER } }),
   build({ ...common, entryPoints: { sdk: "sdk/index.ts" }, outdir: "dist" }),
 ]);
 chmodSync("dist/cli.js", 0o755);

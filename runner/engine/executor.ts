@@ -2,18 +2,20 @@
  * What the engine needs from whatever runs user code: the local warm worker
  * pool now, Kubernetes pods later. One job at a time per slot.
  */
-import type { Resources } from "../../sdk/types.ts";
-import type { JobResult, RunnerToWorker } from "../worker/protocol.ts";
+import type { Resources, ReuseOptions } from "../../sdk/types.ts";
+import type { InspectorEndpoint, JobResult, RunnerToWorker } from "../worker/protocol.ts";
 
 export type Job = RunnerToWorker extends infer M ? (M extends { id: number } ? Omit<M, "id"> : never) : never;
 
 export interface JobOptions {
   timeoutMs?: number;
   onLog?: (stream: "stdout" | "stderr", text: string) => void;
-  /** What a pod needs to know of the task: its image and resources (already validated). */
-  task?: { image?: string; resources?: Resources };
+  /** What a pod needs to know of the task: its image, resources and warm-worker reuse (already validated). */
+  task?: { image?: string; resources?: Resources; reuse?: ReuseOptions };
   /** Aborting it cancels the job where the backend supports it (the Kubernetes one deletes the pod); it then fails as cancelled. */
   signal?: AbortSignal;
+  /** A job sent with `debug` is paused and its inspector listens here (on the worker's or the pod's loopback). */
+  onDebugger?: (endpoint: InspectorEndpoint) => void;
 }
 
 export interface TaskExecutor {

@@ -25,6 +25,7 @@ import { attemptPod, CONTAINER_NAME } from "./pod-spec.ts";
 import type { RateLimit } from "./rate-limiter.ts";
 import { Slots } from "./slots.ts";
 import { TrackedPod } from "./tracked-pod.ts";
+import { type WarmPodLaunch, WarmPods } from "./warm-pods.ts";
 
 export interface KubernetesExecutorOptions {
   kubeconfig: KubeConfig;
@@ -47,6 +48,8 @@ export interface KubernetesExecutorOptions {
   /** The pod's grace period when a timeout or cancellation deletes it; 5 s by default. */
   stopGraceSeconds?: number;
   terminationGracePeriodSeconds?: number;
+  /** How to equip warm worker pods; without it, tasks with `reuse` run one pod per attempt like the rest. */
+  warm?: WarmPodLaunch;
   /** Problems the executor recovered from or could not act on (a failed watch, a pod it could not delete). */
   onWarning?: (message: string) => void;
 }
@@ -58,6 +61,8 @@ export class KubernetesExecutor implements TaskExecutor {
   readonly size: number;
   readonly namespace: string;
   readonly api: KubeApi;
+  /** The pools of warm worker pods, when the executor was given a way to launch them. */
+  readonly warm: WarmPods | undefined;
   private readonly informer: PodInformer;
   private readonly slots: Slots;
   private readonly tracked = new Map<string, TrackedPod>();
@@ -88,8 +93,20 @@ export class KubernetesExecutor implements TaskExecutor {
       ...(options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
       onError: (error) => this.warn(`the watch of the runner's pods failed and will be opened again: ${(error as Error)?.message ?? String(error)}`),
     });
+    this.warm = options.warm
+      ? new WarmPods({
+          api: this.api,
+          namespace: this.namespace,
+          runnerId: options.runnerId,
+          launch: options.warm,
+          reports: options.reports,
+          stopGraceSeconds: options.stopGraceSeconds ?? DEFAULT_STOP_GRACE_SECONDS,
+          warn: (message) => this.warn(message),
+        })
+      : undefined;
     this.stopEvents = [
       this.informer.onEvent((event) => {
+        this.warm?.podEvent(event);
         const tracked = this.tracked.get(event.pod.metadata?.name ?? "");
         if (!tracked) return;
         if (event.type === "upsert") tracked.update(event.pod);
@@ -106,10 +123,24 @@ export class KubernetesExecutor implements TaskExecutor {
     return runnerSelector(this.options.runnerId);
   }
 
-  async run(job: Job, options: JobOptions = {}): Promise<JobResult> {
+  run(job: Job, options: JobOptions = {}): Promise<JobResult> {
+    return this.runAs(job, options, "");
+  }
+
+  /**
+   * The executor as one tenant (the runner gives each execution its
+   * project's): its warm attempts share worker pods only with that tenant's.
+   */
+  forTenant(tenant: string): TaskExecutor {
+    return { size: this.size, run: (job, options = {}) => this.runAs(job, options, tenant), resume: (job, options) => this.resume(job, options) };
+  }
+
+  private async runAs(job: Job, options: JobOptions, tenant: string): Promise<JobResult> {
     if (job.type !== "run" && job.type !== "expand") {
       return failed({ code: "JOB_NOT_SUPPORTED", kind: "system", message: `the Kubernetes executor runs task attempts and dynamic expansions, not "${job.type}" jobs` });
     }
+    // An attempt paused for a debugger gets a pod of its own: a warm worker serves others' tasks.
+    if (options.task?.reuse && this.warm && !job.debug) return this.runWarm(job, options, this.warm, tenant);
     return this.inSlot(job.attempt, job.entity, options, (stop) => this.runAttempt(job, options, stop));
   }
 
@@ -119,6 +150,7 @@ export class KubernetesExecutor implements TaskExecutor {
    */
   /** The engine's way back to an attempt a stopped runner left open: adopt its pod. */
   resume(job: Extract<Job, { attempt: unknown }>, options: JobOptions = {}): Promise<JobResult> {
+    if (options.task?.reuse && this.warm && (job.type === "run" || job.type === "expand")) return this.warm.resume(job);
     return this.adopt(job.attempt, options);
   }
 
@@ -134,7 +166,24 @@ export class KubernetesExecutor implements TaskExecutor {
     this.closed = true;
     this.closing.abort();
     for (const stop of this.stopEvents) stop();
+    await this.warm?.close();
     await this.informer.stop();
+  }
+
+  /**
+   * An attempt of a task with `reuse`, on a warm worker pod of its pool. It
+   * takes no slot: it creates no pod of its own, and the pool's bounds cap
+   * the pods it starts.
+   */
+  private async runWarm(job: AttemptJob, options: JobOptions, warm: WarmPods, tenant: string): Promise<JobResult> {
+    if (this.closed) return failed({ code: "EXECUTOR_CLOSED", kind: "system", message: "the Kubernetes executor was closed" });
+    this.startWatching();
+    const stop = new AttemptStop(options);
+    try {
+      return await warm.run(job, options, stop, tenant);
+    } finally {
+      stop.dispose();
+    }
   }
 
   private async inSlot(ref: AttemptRef, entity: string | undefined, options: JobOptions, body: (stop: AttemptStop) => Promise<JobResult>): Promise<JobResult> {

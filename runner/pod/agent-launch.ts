@@ -9,11 +9,12 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { AGENT_ENV, API_PREFIX } from "../service/protocol.ts";
+import { WORKER_AGENT_PATH, WORKER_ENV, WORKER_MODE } from "./worker-messages.ts";
 
 export const DEFAULT_TASK_IMAGE = "node:20-slim";
 
-const BOOTSTRAP = `
-const runner = process.env.${AGENT_ENV.runner}, token = process.env.${AGENT_ENV.token};
+const bootstrap = (agentPath: string, tokenEnv: string) => `
+const runner = process.env.${AGENT_ENV.runner}, token = process.env.${tokenEnv};
 const { writeFile } = await import("node:fs/promises");
 const { tmpdir } = await import("node:os");
 const { join } = await import("node:path");
@@ -21,7 +22,7 @@ const { pathToFileURL } = await import("node:url");
 let delay = 250, source;
 for (const started = Date.now(); ; delay = Math.min(delay * 2, 10000)) {
   try {
-    const response = await fetch(runner + "${API_PREFIX}/agent.mjs", { headers: { authorization: "Bearer " + token } });
+    const response = await fetch(runner + "${API_PREFIX}${agentPath}", { headers: { authorization: "Bearer " + token } });
     if (response.ok) { source = await response.text(); break; }
     if (response.status < 500 && response.status !== 429) { console.error("aloft: the runner refused the agent: " + response.status + " " + await response.text()); process.exit(3); }
   } catch (error) { if (Date.now() - started > 600000) { console.error("aloft: cannot reach the runner at " + runner + ": " + error.message); process.exit(3); } }
@@ -32,9 +33,21 @@ await writeFile(path, source);
 await import(pathToFileURL(path).href);
 `.trim();
 
+const ATTEMPT_BOOTSTRAP = bootstrap("/agent.mjs", AGENT_ENV.token);
+const WORKER_BOOTSTRAP = bootstrap(WORKER_AGENT_PATH, WORKER_ENV.token);
+
 /** The container command of an attempt's pod (the env carries the runner, token and attempt). */
 export function agentCommand(): string[] {
-  return ["node", "--enable-source-maps", "--input-type=module", "-e", BOOTSTRAP];
+  return ["node", "--enable-source-maps", "--input-type=module", "-e", ATTEMPT_BOOTSTRAP];
+}
+
+/** The container command of a warm worker pod: the same agent, fetched with the worker's token. */
+export function workerAgentCommand(): string[] {
+  return ["node", "--enable-source-maps", "--input-type=module", "-e", WORKER_BOOTSTRAP];
+}
+
+export function workerAgentEnv(runnerUrl: string, workerToken: string): Record<string, string> {
+  return { [AGENT_ENV.runner]: runnerUrl, [WORKER_ENV.token]: workerToken, [WORKER_ENV.mode]: WORKER_MODE };
 }
 
 export function agentEnv(runnerUrl: string, token: string, attemptKey: string): Record<string, string> {
@@ -63,6 +76,8 @@ async function loadAgentSource(): Promise<string> {
     target: "node20",
     write: false,
     logLevel: "silent",
+    // As scripts/build.mjs: the bundled CommonJS packages (ws) require Node's modules.
+    banner: { js: 'import { createRequire as __aloftRequire } from "node:module"; const require = __aloftRequire(import.meta.url);' },
   });
   return result.outputFiles[0]!.text;
 }

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { BlobStore } from "../blobs/blob-store.ts";
 import { API_PREFIX, type AttemptSpec } from "../service/protocol.ts";
-import type { JobResult } from "../worker/protocol.ts";
+import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";
 
 export interface RetryBudget {
   /** Give up once this much time has passed since the first try. */
@@ -52,6 +52,11 @@ export class AttemptClient {
       const path = blobs.requirePath(digest);
       await this.request("PUT", `/blobs/${digest}`, () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>, "application/octet-stream");
     }
+  }
+
+  /** The attempt is paused for a debugger, its inspector listening at `endpoint` in this pod. */
+  async announceDebugger(endpoint: InspectorEndpoint): Promise<void> {
+    await this.request("POST", "/debugger", JSON.stringify({ endpoint }));
   }
 
   async report(result: JobResult): Promise<void> {
