@@ -2,7 +2,7 @@
 import type { ExecutionRecord, ExecutionStatus, NodeRecord, StateStore } from "../store/state-store.ts";
 import { canSee, executionNotFound, visibleProject } from "./access.ts";
 import { ApiError } from "./api-error.ts";
-import { API_PREFIX, type ExecutionDetailResponse, type ExecutionListResponse, type ExecutionSummary, type NodeSummary } from "./protocol.ts";
+import { API_PREFIX, scopeNameProblem, type ExecutionDetailResponse, type ExecutionListResponse, type ExecutionSummary, type NodeSummary } from "./protocol.ts";
 import type { Route } from "./router.ts";
 
 const STATUSES: readonly ExecutionStatus[] = ["running", "succeeded", "failed", "cancelled"];
@@ -33,10 +33,10 @@ export function executionRoutes(store: StateStore): Route[] {
   ];
 }
 
-function listOptions(query: URLSearchParams): { limit: number; status?: ExecutionStatus } {
+function listOptions(query: URLSearchParams): { limit: number; status?: ExecutionStatus; domain?: string } {
   for (const name of new Set(query.keys())) {
-    if (name !== "limit" && name !== "status") {
-      throw new ApiError(400, "BAD_QUERY", `${API_PREFIX}/executions takes the query parameters limit and status, not "${name}"`);
+    if (name !== "limit" && name !== "status" && name !== "domain") {
+      throw new ApiError(400, "BAD_QUERY", `${API_PREFIX}/executions takes the query parameters limit, status and domain, not "${name}"`);
     }
   }
   const limitText = query.get("limit");
@@ -47,18 +47,28 @@ function listOptions(query: URLSearchParams): { limit: number; status?: Executio
       throw new ApiError(400, "BAD_QUERY", `limit must be a whole number from 1 to ${MAX_LIMIT}, got "${limitText}"`);
     }
   }
+  const options: { limit: number; status?: ExecutionStatus; domain?: string } = { limit };
   const status = query.get("status");
-  if (status === null) return { limit };
-  if (!STATUSES.includes(status as ExecutionStatus)) {
-    throw new ApiError(400, "BAD_QUERY", `status must be one of ${STATUSES.join(", ")}, got "${status}"`);
+  if (status !== null) {
+    if (!STATUSES.includes(status as ExecutionStatus)) {
+      throw new ApiError(400, "BAD_QUERY", `status must be one of ${STATUSES.join(", ")}, got "${status}"`);
+    }
+    options.status = status as ExecutionStatus;
   }
-  return { limit, status: status as ExecutionStatus };
+  const domain = query.get("domain");
+  if (domain !== null) {
+    const problem = scopeNameProblem("domain", domain);
+    if (problem) throw new ApiError(400, "BAD_QUERY", problem);
+    options.domain = domain;
+  }
+  return options;
 }
 
 export function executionSummary(e: ExecutionRecord): ExecutionSummary {
   return {
     executionId: e.id,
     project: e.project,
+    domain: e.domain,
     entity: e.entity,
     kind: e.kind,
     file: e.file,
@@ -69,7 +79,9 @@ export function executionSummary(e: ExecutionRecord): ExecutionSummary {
 }
 
 export function executionDetail(e: ExecutionRecord, nodes: NodeRecord[]): ExecutionDetailResponse {
-  return { ...executionSummary(e), inputs: e.inputs, outputs: e.outputs ?? null, error: e.error ?? null, nodes: nodes.map(nodeSummary) };
+  // Only a submission's bundle is a blob (bundleHash its digest); a local run's is a path on another machine.
+  const bundle = e.descriptor ? { code: e.bundleHash, ...(e.sourceMap ? { sourceMap: e.sourceMap } : {}) } : null;
+  return { ...executionSummary(e), inputs: e.inputs, outputs: e.outputs ?? null, error: e.error ?? null, nodes: nodes.map(nodeSummary), bundle };
 }
 
 export function nodeSummary(n: NodeRecord): NodeSummary {
@@ -85,6 +97,7 @@ export function nodeSummary(n: NodeRecord): NodeSummary {
     endedAt: isoOrNull(n.endedAt),
     outputs: n.outputs ?? null,
     error: n.error ?? null,
+    inputs: n.inputs ?? null,
   };
 }
 

@@ -21,9 +21,9 @@ describe("the runner service", () => {
     store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "aloft-service-")), "state.db"));
     token = (await issueToken(store, { kind: "admin" }, "test")).token;
     await store.createExecution(execution("old", { status: "succeeded", outputs: 7, createdAt: 1_000, endedAt: 3_500 }));
-    await store.createExecution(execution("mid", { status: "failed", createdAt: 2_000, error: { code: "TASK_FAILED", kind: "user", message: "boom" } }));
+    await store.createExecution(execution("mid", { domain: "production", status: "failed", createdAt: 2_000, error: { code: "TASK_FAILED", kind: "user", message: "boom" } }));
     await store.createExecution(execution("new/one", { createdAt: 3_000 }));
-    await store.insertNodes([node("old", "load", { status: "succeeded", outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, attempts: 1, startedAt: 1_100, endedAt: 1_200 }), node("old", "fit", { kind: "workflow" })]);
+    await store.insertNodes([node("old", "load", { status: "succeeded", inputs: { rows: 3 }, outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, attempts: 1, startedAt: 1_100, endedAt: 1_200 }), node("old", "fit", { kind: "workflow" })]);
     service = new RunnerService({ store, version: "9.9.9", log: (line) => logged.push(line) });
     url = await service.listen(0, "127.0.0.1");
   });
@@ -42,13 +42,14 @@ describe("the runner service", () => {
     assert.deepEqual((await get<HealthResponse>("/healthz", null)).body, { ok: true, version: "9.9.9" });
   });
 
-  it("lists executions newest first, limited and filtered by status", async () => {
+  it("lists executions newest first, limited and filtered by status and domain", async () => {
     const all = await get<ExecutionListResponse>("/api/v1/executions");
     assert.equal(all.status, 200);
     assert.deepEqual(all.body.executions.map((e: { executionId: string }) => e.executionId), ["new/one", "mid", "old"]);
     assert.deepEqual(all.body.executions[2], {
       executionId: "old",
       project: "default",
+      domain: "development",
       entity: "train",
       kind: "workflow",
       file: "/work/flows/train.ts",
@@ -58,6 +59,8 @@ describe("the runner service", () => {
     });
     assert.deepEqual((await get<ExecutionListResponse>("/api/v1/executions?limit=1")).body.executions.map((e: { executionId: string }) => e.executionId), ["new/one"]);
     assert.deepEqual((await get<ExecutionListResponse>("/api/v1/executions?status=failed")).body.executions.map((e: { executionId: string }) => e.executionId), ["mid"]);
+    assert.deepEqual((await get<ExecutionListResponse>("/api/v1/executions?domain=production")).body.executions.map((e: { executionId: string }) => e.executionId), ["mid"]);
+    assert.deepEqual((await get<ExecutionListResponse>("/api/v1/executions?domain=development&limit=1")).body.executions.map((e: { executionId: string }) => e.executionId), ["new/one"]);
   });
 
   it("answers 400 naming a bad limit, status or parameter", async () => {
@@ -66,6 +69,7 @@ describe("the runner service", () => {
       ["limit=2.5", /got "2.5"/],
       ["status=done", /status must be one of running, succeeded, failed, cancelled, got "done"/],
       ["sort=asc", /not "sort"/],
+      ["domain=Prod", /domain must be 1 to 63 lowercase letters.*got "Prod"/],
     ] as const) {
       const { status, body } = await get(`/api/v1/executions?${query}`);
       assert.equal(status, 400, query);
@@ -80,9 +84,10 @@ describe("the runner service", () => {
     assert.equal(body.outputs, 7);
     assert.deepEqual(body.inputs, { rows: 3, when: { $date: "2024-01-02T00:00:00.000Z" } });
     assert.deepEqual(body.nodes, [
-      { id: "load", parentId: null, entity: "load", kind: "task", status: "succeeded", cached: false, attempts: 1, startedAt: "1970-01-01T00:00:01.100Z", endedAt: "1970-01-01T00:00:01.200Z", outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, error: null },
-      { id: "fit", parentId: null, entity: "fit", kind: "workflow", status: "pending", cached: false, attempts: 0, startedAt: null, endedAt: null, outputs: null, error: null },
+      { id: "load", parentId: null, entity: "load", kind: "task", status: "succeeded", cached: false, attempts: 1, startedAt: "1970-01-01T00:00:01.100Z", endedAt: "1970-01-01T00:00:01.200Z", outputs: { $file: { digest: "sha256:aa", name: "a.csv", size: 3 } }, error: null, inputs: { rows: 3 } },
+      { id: "fit", parentId: null, entity: "fit", kind: "workflow", status: "pending", cached: false, attempts: 0, startedAt: null, endedAt: null, outputs: null, error: null, inputs: null },
     ]);
+    assert.equal(body.bundle, null, "a run not submitted to the runner has no bundle among its blobs");
     assert.equal((await get<ExecutionDetailResponse>("/api/v1/executions/mid")).body.error?.message, "boom");
     assert.equal((await get<ExecutionDetailResponse>("/api/v1/executions/new%2Fone")).body.executionId, "new/one");
   });
