@@ -15,6 +15,7 @@ import type { WireValue } from "./data/wire.ts";
 import { AloftError, type ErrorInfo } from "../compiler/errors.ts";
 import type { ExecutionListener } from "./engine/events.ts";
 import { ExecutionLock } from "./engine/execution-lock.ts";
+import type { DebugRequest } from "./engine/debug-target.ts";
 import type { EngineContext } from "./engine/execution.ts";
 import { createExecution, describeBundle, loadExecution } from "./engine/launch.ts";
 import { LogSink } from "./engine/log-sink.ts";
@@ -39,6 +40,10 @@ export interface RunOptions {
   backoff?: BackoffOptions;
   /** Called with the execution id as soon as it is recorded. */
   onCreated?: (executionId: string) => void;
+  /** The domain the execution runs in; "development" when absent. */
+  domain?: string;
+  /** Pause one attempt for a debugger. */
+  debug?: DebugRequest;
 }
 
 export class LocalRunner {
@@ -68,6 +73,7 @@ export class LocalRunner {
         bundlePath: prepared.bundle.path,
         interfaces: prepared.interfaces,
         inputs,
+        ...(options.domain === undefined ? {} : { domain: options.domain }),
       });
       const lock = ExecutionLock.acquire(this.workspace.locks, execution.id);
       options.onCreated?.(execution.id);
@@ -159,7 +165,7 @@ export class LocalRunner {
     const logs = new LogSink(this.workspace.logs);
     try {
       await pool.start();
-      return await body(pool, { store: this.store, executor: pool, logs, listener: options.listener, backoff: options.backoff });
+      return await body(pool, { store: this.store, executor: pool, logs, listener: options.listener, backoff: options.backoff, ...(options.debug ? { debug: options.debug } : {}) });
     } finally {
       logs.closeAll();
       await pool.close();

@@ -7,16 +7,18 @@ const text = ["import { task, workflow } from 'aloft';", "export const count = t
 const count: EntityInterface = { name: "count", kind: "task", inputs: { words: { type: { kind: "array", items: { kind: "string" } }, optional: false } }, output: { kind: "number" }, line: 2 };
 const flow: EntityInterface = { ...count, name: "flow", kind: "workflow", line: 3 };
 
-it("gives a task two run lenses and a workflow a graph lens too, on the entity's name", () => {
+it("gives a task two run lenses and a debug lens, and a workflow a graph lens too, on the entity's name", () => {
   const lenses = codeLenses("/work/flows.ts", text, [count, flow]);
   assert.deepEqual(
     lenses.map((l) => [l.range.start.line, l.range.start.character, l.range.end.character, l.command?.title, l.command?.command]),
     [
       [1, 13, 18, "▶ Run locally", "aloft.runLocally"],
       [1, 13, 18, "☁ Run remote", "aloft.runRemote"],
+      [1, 13, 18, "● Debug", "aloft.debug"],
       [2, 13, 17, "▶ Run locally", "aloft.runLocally"],
       [2, 13, 17, "☁ Run remote", "aloft.runRemote"],
       [2, 13, 17, "⎇ Graph", "aloft.showGraph"],
+      [2, 13, 17, "● Debug", "aloft.debug"],
     ],
   );
 });
@@ -28,5 +30,5 @@ it("passes the file, the entity, its kind and its interface as the commands' one
 
 it("gives a dynamic a graph lens", () => {
   const lenses = codeLenses("/work/flows.ts", text, [{ ...flow, kind: "dynamic" }]);
-  assert.deepEqual(lenses.map((l) => l.command?.command), ["aloft.runLocally", "aloft.runRemote", "aloft.showGraph"]);
+  assert.deepEqual(lenses.map((l) => l.command?.command), ["aloft.runLocally", "aloft.runRemote", "aloft.showGraph", "aloft.debug"]);
 });

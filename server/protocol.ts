@@ -36,8 +36,10 @@ export const RUN_LOCALLY_COMMAND = "aloft.runLocally";
 export const RUN_REMOTE_COMMAND = "aloft.runRemote";
 /** Only on workflows and dynamics. */
 export const SHOW_GRAPH_COMMAND = "aloft.showGraph";
+/** Runs the entity with one of its tasks paused for the editor's debugger. */
+export const DEBUG_COMMAND = "aloft.debug";
 
-export type EntityCommand = typeof RUN_LOCALLY_COMMAND | typeof RUN_REMOTE_COMMAND | typeof SHOW_GRAPH_COMMAND;
+export type EntityCommand = typeof RUN_LOCALLY_COMMAND | typeof RUN_REMOTE_COMMAND | typeof SHOW_GRAPH_COMMAND | typeof DEBUG_COMMAND;
 
 /** The one argument of every lens command: enough to run the entity or ask for its graph. */
 export interface EntityCommandArgument {

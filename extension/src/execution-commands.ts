@@ -1,17 +1,20 @@
 /**
  * The executions view's actions: re-run, open logs, open outputs (the
- * execution's detail, as JSON in an untitled document), copy the id.
+ * execution's detail, as JSON in an untitled document), replay a node under
+ * the debugger, copy the id.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { commands, env, Uri, window, workspace, type CodeLens } from "vscode";
+import { commands, env, ProgressLocation, Uri, window, workspace, type CodeLens } from "vscode";
 import { RUN_LOCALLY_COMMAND, type EntityCommandArgument } from "../../server/protocol.ts";
+import { cliLaunch } from "./cli-launch.ts";
+import { attachDebugger, type ReplayOutcome } from "./debug-attach.ts";
 import type { ExecutionsModel } from "./executions-model.ts";
 import type { ExecutionElement, ExecutionsView } from "./executions-view.ts";
 import type { LogTerminals } from "./log-terminals.ts";
 import type { RunnerClient } from "./runner-client.ts";
 import type { RunController } from "./run-controller.ts";
-import type { RunnerTargets } from "./runner-targets.ts";
+import { activeFolder, type RunnerTargets } from "./runner-targets.ts";
 
 type ExecutionRef = Extract<ExecutionElement, { executionId: string }>;
 
@@ -46,6 +49,30 @@ export class ExecutionCommands {
     } catch (error) {
       this.view.failed(sourceKey, executionId, error);
     }
+  }
+
+  /** Runs a finished node again on this machine, with the inputs it got, under VS Code's debugger. */
+  async replayNode(element: ExecutionRef): Promise<void> {
+    if (element.type !== "node") return;
+    const client = this.client(element);
+    const folder = element.sourceKey.startsWith("local:") ? workspace.getWorkspaceFolder(Uri.parse(element.sourceKey.slice("local:".length))) : activeFolder();
+    if (!client || !folder) return;
+    const launch = cliLaunch(folder);
+    if (!launch.found) {
+      void window.showErrorMessage(`aloft: cannot replay ${element.nodeId}: ${launch.reason}`);
+      return;
+    }
+    const { nodeId, executionId } = element;
+    const onReplayed = (outcome: ReplayOutcome) => {
+      const same = outcome.sameAsRecorded === true ? " (as recorded)" : outcome.sameAsRecorded === false ? " (not as recorded)" : "";
+      if (outcome.status === "failed") void window.showWarningMessage(`aloft: the replay of ${nodeId} failed${same}: ${outcome.error?.message ?? ""}`);
+      else void window.showInformationMessage(`aloft: the replay of ${nodeId} succeeded${same}`);
+    };
+    await window.withProgress({ location: ProgressLocation.Notification, title: `aloft: replaying ${nodeId} here, with its recorded inputs…` }, () =>
+      attachDebugger({ runtime: launch.runtime, cli: launch.cli, folder, endpoint: client.endpoint, executionId, node: nodeId, replay: { onReplayed } }).catch((error: unknown) => {
+        void window.showErrorMessage(`aloft: cannot replay ${nodeId}: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
   }
 
   async copyId(element: ExecutionRef): Promise<void> {

@@ -67,6 +67,9 @@ export class ExecutionState {
         if (line) this.lastLog = { nodeId: message.nodeId, text: line };
         return false;
       }
+      case "debugger":
+        // The debug session shows the pause; the node stays `running` here.
+        return false;
       case "error":
         return false;
     }

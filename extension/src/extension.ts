@@ -2,10 +2,11 @@
  * aloft for VS Code: starts aloft's language server for each workspace
  * folder that holds TypeScript files (diagnostics, code lenses, hovers), and
  * serves its lenses: runs on the folder's local runner or a remote one,
- * followed in the executions view, log terminals and graph webviews.
+ * followed in the executions view, log terminals and graph webviews, and
+ * debug runs with VS Code's JavaScript debugger attached to a paused task.
  */
 import { commands, window, workspace, type ExtensionContext } from "vscode";
-import { RUN_LOCALLY_COMMAND, RUN_REMOTE_COMMAND, SHOW_GRAPH_COMMAND, type EntityCommandArgument } from "../../server/protocol.ts";
+import { DEBUG_COMMAND, RUN_LOCALLY_COMMAND, RUN_REMOTE_COMMAND, SHOW_GRAPH_COMMAND, type EntityCommandArgument } from "../../server/protocol.ts";
 import { ExecutionCommands } from "./execution-commands.ts";
 import { graphStates } from "./execution-state.ts";
 import { ExecutionsModel } from "./executions-model.ts";
@@ -80,12 +81,14 @@ export function activate(context: ExtensionContext): void {
     commands.registerCommand(RUN_LOCALLY_COMMAND, (entity: EntityCommandArgument) => runs.run(entity, "local")),
     commands.registerCommand(RUN_REMOTE_COMMAND, (entity: EntityCommandArgument) => runs.run(entity, "remote")),
     commands.registerCommand(SHOW_GRAPH_COMMAND, (entity: EntityCommandArgument) => graphs.show(entity)),
+    commands.registerCommand(DEBUG_COMMAND, (entity: EntityCommandArgument) => runs.debug(entity)),
     commands.registerCommand("aloft.setRunnerToken", () => targets.askToken()),
     commands.registerCommand("aloft.executions.refresh", () => view.refresh()),
     commands.registerCommand("aloft.executions.rerun", (element: ExecutionRef) => actions.rerun(element)),
     commands.registerCommand("aloft.executions.openLogs", (element: ExecutionRef) => actions.openLogs(element)),
     commands.registerCommand("aloft.executions.openOutputs", (element: ExecutionRef) => actions.openOutputs(element)),
     commands.registerCommand("aloft.executions.copyId", (element: ExecutionRef) => actions.copyId(element)),
+    commands.registerCommand("aloft.executions.replayNode", (element: ExecutionRef) => actions.replayNode(element)),
   );
   for (const document of workspace.textDocuments) folderServers.serve(document);
 }

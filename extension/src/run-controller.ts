@@ -6,10 +6,13 @@
 import { commands, ProgressLocation, Uri, window, workspace, type Memento, type WorkspaceFolder } from "vscode";
 import type { EntityCommandArgument } from "../../server/protocol.ts";
 import { cliLaunch } from "./cli-launch.ts";
+import { attachDebugger } from "./debug-attach.ts";
+import { pickTaskToDebug, pickWhere } from "./debug-target-pick.ts";
 import { askInputs, rememberedInputs, rememberInputs } from "./input-form.ts";
 import { inputArgs } from "./input-values.ts";
 import { isTargetProblem, type RunnerTarget, type RunnerTargets, type Where } from "./runner-targets.ts";
 import { followRun, type SessionParts } from "./run-session.ts";
+import { runnerSettings } from "./settings.ts";
 import { submit, type SubmitOutcome } from "./submission.ts";
 
 /** What re-running an execution started here needs. */
@@ -29,8 +32,21 @@ export class RunController {
     private readonly session: SessionParts,
   ) {}
 
-  /** Runs an entity; `values` skips the form (a re-run with the same inputs). */
-  async run(entity: EntityCommandArgument, where: Where, values?: Record<string, string>): Promise<void> {
+  /** `● Debug`: runs an entity with one of its tasks paused for VS Code's debugger. */
+  async debug(entity: EntityCommandArgument): Promise<void> {
+    const node = await pickTaskToDebug(entity);
+    if (!node) return;
+    const folder = workspace.getWorkspaceFolder(Uri.file(entity.file));
+    const runnerUrl = folder ? runnerSettings(folder).url : "";
+    const where = runnerUrl ? await pickWhere(runnerUrl) : "local";
+    if (where) await this.run(entity, where, undefined, node);
+  }
+
+  /**
+   * Runs an entity; `values` skips the form (a re-run with the same inputs);
+   * `debugNode` pauses that task's attempt and attaches the debugger to it.
+   */
+  async run(entity: EntityCommandArgument, where: Where, values?: Record<string, string>, debugNode?: string): Promise<void> {
     const folder = workspace.getWorkspaceFolder(Uri.file(entity.file));
     if (!folder) {
       void window.showErrorMessage(`aloft: ${entity.file} is in no workspace folder; open its folder to run ${entity.entity}`);
@@ -43,7 +59,7 @@ export class RunController {
     }
     const target = await this.target(folder, where);
     if (!target) return;
-    const verb = where === "local" ? "run locally" : `run on ${target.source.label}`;
+    const verb = `${debugNode ? "debug" : "run"} ${where === "local" ? "locally" : `on ${target.source.label}`}`;
     const given = values ?? (await askInputs(entity, folder.uri.fsPath, rememberedInputs(this.memory, entity), verb));
     if (!given) return;
     await rememberInputs(this.memory, entity, given);
@@ -57,7 +73,9 @@ export class RunController {
       entity: entity.entity,
       inputArgs: inputArgs(given, entity.interface.inputs),
       ...(target.project ? { project: target.project } : {}),
+      domain: runnerSettings(folder).domain,
       skipCheck: false,
+      ...(debugNode ? { debug: debugNode } : {}),
     };
     let outcome = await this.submitting(entity, () => submit(submission));
     if (outcome.kind === "check-failed") {
@@ -72,7 +90,16 @@ export class RunController {
       return;
     }
     await this.record(outcome.executionId, { entity, where, values: given });
-    await followRun(this.session, target, entity, outcome.executionId);
+    const executionId = outcome.executionId;
+    if (debugNode) {
+      const request = { runtime: launch.runtime, cli: launch.cli, folder, endpoint: target.endpoint, executionId, node: debugNode };
+      void window.withProgress({ location: ProgressLocation.Notification, title: `aloft: waiting for ${debugNode} to pause for the debugger…` }, () =>
+        attachDebugger(request).catch((error: unknown) => {
+          void window.showErrorMessage(`aloft: could not attach the debugger to ${debugNode}: ${error instanceof Error ? error.message : String(error)}`);
+        }),
+      );
+    }
+    await followRun(this.session, target, entity, executionId);
   }
 
   /** How an execution started here was run, for re-running it. */

@@ -48,7 +48,7 @@ export interface RunnerStream {
 export class RunnerClient {
   readonly url: string;
 
-  constructor(private readonly endpoint: RunnerEndpoint) {
+  constructor(readonly endpoint: RunnerEndpoint) {
     this.url = endpoint.url.replace(/\/+$/, "");
   }
 

@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   graph: async () => (await import("./graph-command.ts")).graphCommand,
   executions: async () => (await import("./executions-command.ts")).executionsCommand,
   logs: async () => (await import("./logs-command.ts")).logsCommand,
+  debug: async () => (await import("./debug-command.ts")).debugCommand,
   lsp: async () => (await import("./lsp-command.ts")).lspCommand,
   runner: async () => (await import("./runner-command.ts")).runnerCommand,
 };

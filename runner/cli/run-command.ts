@@ -1,5 +1,5 @@
 /**
- * `aloft run [--json] [--skip-check] [--workers N] [--remote [--runner URL] [--token T] [--project P] [--detach]] FILE ENTITY [--INPUT VALUE ...]`
+ * `aloft run [--json] [--skip-check] [--workers N] [--debug NODE] [--domain D] [--remote [--runner URL] [--token T] [--project P] [--detach]] FILE ENTITY [--INPUT VALUE ...]`
  */
 import { relative } from "node:path";
 import type { CompilerDiagnostic } from "../../compiler/diagnostics.ts";
@@ -7,12 +7,16 @@ import { formatType, type EntityInterface } from "../../compiler/type-spec.ts";
 import { checkInputNames, parseCliValue } from "../data/cli-input.ts";
 import type { WireValue } from "../data/wire.ts";
 import { AloftError, type ErrorInfo } from "../../compiler/errors.ts";
+import { checkDebugTarget } from "../engine/debug-target.ts";
+import type { ExecutionEvent } from "../engine/events.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { followRemote, submitRemote } from "../remote/remote-run.ts";
 import { RunnerClient } from "../remote/runner-client.ts";
 import { resolveRunnerEndpoint } from "../remote/runner-endpoint.ts";
+import { scopeNameProblem } from "../service/protocol.ts";
+import { DEFAULT_DOMAIN } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
-import { bold, dim, formatBytes, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
+import { bold, dim, formatBytes, formatDuration, formatError, formatOutputs, green, localizeValue, red, yellow } from "./format.ts";
 import { ProgressView } from "./progress.ts";
 import { UsageError } from "./usage.ts";
 
@@ -26,6 +30,10 @@ interface RunFlags {
   runner?: string;
   token?: string;
   project?: string;
+  /** Checked when parsed: a bad name is the flag's error, not the runner's. */
+  domain?: string;
+  /** A node id, or a task's name: that attempt waits for a debugger. */
+  debug?: string;
 }
 
 /** How a run ended, local or remote, in the shape the CLI prints. */
@@ -58,6 +66,8 @@ export async function runCommand(args: string[]): Promise<number> {
       process.stderr.write(`${formatDiagnostics(errors)}\n${red(`${file} has ${errors.length} error(s); fix them or pass --skip-check to run anyway`)}\n`);
       return 2;
     }
+    const debug = flags.debug === undefined ? undefined : { node: flags.debug };
+    if (debug) checkDebugTarget(debug, Object.values(prepared.interfaces), file);
     const given = parseInputArgs(inputArgs, iface);
     const json = flags.json || given.jsonFlag;
     checkInputNames(iface, given.values);
@@ -66,6 +76,12 @@ export async function runCommand(args: string[]): Promise<number> {
       inputs[name] = await parseCliValue(text, iface.inputs[name]!.type, name, runner.blobs, iface);
     }
     const progress = json ? undefined : new ProgressView(process.stderr);
+    let executionId = "";
+    // Said even with --json: the person who asked for the debugger must learn where it waits.
+    const listener = (event: ExecutionEvent): void => {
+      progress?.listener(event);
+      if (event.type === "debugger") process.stderr.write(`${yellow("⏸")} ${debuggerHint(event, flags.remote ? { executionId, runner: flags.runner } : "local")}\n`);
+    };
     const started = Date.now();
     const announce = (id: string, where: string) => {
       if (!json) process.stderr.write(`${bold("▶")} execution ${bold(id)}  ${iface.kind} ${bold(entity)} ${dim(`(${relative(process.cwd(), prepared.file)})${where}`)}\n`);
@@ -73,20 +89,21 @@ export async function runCommand(args: string[]): Promise<number> {
     let record: RunOutcome;
     if (flags.remote) {
       const client = new RunnerClient(resolveRunnerEndpoint({ runner: flags.runner, token: flags.token }, runner.workspace));
-      const submitted = await submitRemote(runner, client, prepared, entity, inputs, flags.project);
+      const submitted = await submitRemote(runner, client, prepared, entity, inputs, { project: flags.project, domain: flags.domain }, debug);
       if (!json) {
         const { sent, bytes } = submitted.uploaded;
         process.stderr.write(dim(sent ? `▲ uploaded ${sent} blob${sent === 1 ? "" : "s"} (${formatBytes(bytes)})\n` : "▲ nothing to upload: the runner holds every blob already\n"));
       }
-      announce(submitted.executionId, ` on ${client.endpoint.url}, project ${submitted.project}`);
+      executionId = submitted.executionId;
+      announce(submitted.executionId, ` on ${client.endpoint.url}, project ${submitted.project}, domain ${submitted.domain}`);
       if (flags.detach) {
         if (json) process.stdout.write(`${JSON.stringify({ executionId: submitted.executionId, status: "running", outputs: null })}\n`);
         return 0;
       }
-      const ended = await followRemote(runner, client, submitted.executionId, progress?.listener);
+      const ended = await followRemote(runner, client, submitted.executionId, listener);
       record = { id: ended.executionId, status: ended.status, outputs: ended.outputs ?? undefined, error: ended.error ?? undefined };
     } else {
-      const local = await runner.run(prepared, entity, inputs, { workers: flags.workers, listener: progress?.listener, onCreated: (id) => announce(id, "") });
+      const local = await runner.run(prepared, entity, inputs, { workers: flags.workers, listener, onCreated: (id) => announce(id, `, domain ${flags.domain ?? DEFAULT_DOMAIN}`), debug, ...(flags.domain ? { domain: flags.domain } : {}) });
       record = { id: local.id, status: local.status, outputs: local.outputs, error: local.error };
     }
     progress?.stop();
@@ -124,6 +141,8 @@ function splitRunArgs(args: string[]): { flags: RunFlags; file: string; entity: 
     else if (arg === "--runner") flags.runner = value(arg);
     else if (arg === "--token") flags.token = value(arg);
     else if (arg === "--project") flags.project = value(arg);
+    else if (arg === "--domain") flags.domain = scopeName(value(arg), arg);
+    else if (arg === "--debug") flags.debug = value(arg);
     else if (arg === "--skip-check") flags.skipCheck = true;
     else if (arg === "--help") flags.help = true;
     else if (arg === "--workers") flags.workers = positiveInteger(args[++i], "--workers");
@@ -139,6 +158,22 @@ function splitRunArgs(args: string[]): { flags: RunFlags; file: string; entity: 
     throw new UsageError("aloft run needs a file and an entity: aloft run FILE ENTITY [--INPUT VALUE ...]");
   }
   return { flags, file, entity, inputArgs };
+}
+
+/** What to tell a person whose attempt now waits for a debugger. */
+export function debuggerHint(event: Extract<ExecutionEvent, { type: "debugger" }>, where: "local" | { executionId: string; runner: string | undefined }): string {
+  const subject = `${event.entity} (node ${event.nodeId}, attempt ${event.attempt}) is paused, waiting for a debugger`;
+  if (where === "local") {
+    const { port, path } = event.endpoint;
+    return `${subject} at ws://127.0.0.1:${port}${path}\n  VS Code: "Debug: Attach to Node Process", or a launch configuration { "type": "node", "request": "attach", "port": ${port} }; Chrome: chrome://inspect`;
+  }
+  return `${subject}; open a local port to it with: aloft debug ${where.executionId} ${event.nodeId}${where.runner ? ` --runner ${where.runner}` : ""}`;
+}
+
+function scopeName(text: string, flag: string): string {
+  const problem = scopeNameProblem(flag, text);
+  if (problem) throw new UsageError(problem);
+  return text;
 }
 
 function positiveInteger(text: string | undefined, flag: string): number {

@@ -3,6 +3,7 @@
  * editor and the runner service's streams later) as it runs.
  */
 import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
+import type { InspectorEndpoint } from "../worker/protocol.ts";
 
 export type ExecutionEvent =
   | { type: "execution"; execution: ExecutionRecord }
@@ -14,6 +15,8 @@ export type ExecutionEvent =
    * log file, written at `t` (so a reader of the file and of the events can
    * tell which chunks it has seen).
    */
-  | { type: "log"; nodeId: string; attempt: number; stream: "stdout" | "stderr"; text: string; index: number; t: number };
+  | { type: "log"; nodeId: string; attempt: number; stream: "stdout" | "stderr"; text: string; index: number; t: number }
+  /** An attempt run with `debug` is paused, its inspector listening where `endpoint` says (on its worker's loopback). */
+  | { type: "debugger"; nodeId: string; entity: string; attempt: number; endpoint: InspectorEndpoint };
 
 export type ExecutionListener = (event: ExecutionEvent) => void;

@@ -23,6 +23,7 @@ import { cacheKey, taskVersion } from "./cache-key.ts";
 import type { ExecutionListener } from "./events.ts";
 import type { Job, JobOptions, TaskExecutor } from "./executor.ts";
 import { buildScope, lookupIn, readyNodes, type LiveNode, type Scope } from "./live-graph.ts";
+import { matchesDebugTarget, type DebugRequest } from "./debug-target.ts";
 import type { LogSink } from "./log-sink.ts";
 import { backoffDelay, DEFAULT_BACKOFF, failureHistory, parseDuration, shouldRetry, type BackoffOptions } from "./retry-policy.ts";
 
@@ -39,6 +40,8 @@ export interface EngineContext {
    * the execution (else LeaseLostError, which ends `run` with that error).
    */
   fence?: AttemptFence;
+  /** Pause one attempt for a debugger (`aloft run --debug NODE`). */
+  debug?: DebugRequest;
 }
 
 /** Map items looked up in the cache, and their hits recorded, per store call. */
@@ -70,6 +73,9 @@ export class Execution {
   private lastMapProgress = 0;
   /** Aborted on cancel and abandon: jobs under way stop where the executor can stop them. */
   private readonly jobs = new AbortController();
+  /** The node chosen for `--debug`, and whether its (one) paused attempt has started. */
+  private debugNodeId: string | undefined;
+  private debugTaken = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -129,6 +135,16 @@ export class Execution {
   abandon(): Promise<ExecutionRecord> {
     this.finished = true;
     this.jobs.abort(new AloftError({ code: "EXECUTION_ABANDONED", kind: "system", message: `this runner stopped driving execution ${this.record.id}` }));
+    return this.release();
+  }
+
+  /**
+   * Stops driving and leaves what runs alone: the runner is shutting down.
+   * The execution stays `running` in the store; its pods run on, to be
+   * adopted by the runner that resumes it (local workers die with the pool).
+   */
+  release(): Promise<ExecutionRecord> {
+    this.finished = true;
     if (!this.runSettled) {
       this.runSettled = true;
       this.ctx.logs.closeAll();
@@ -418,6 +434,8 @@ export class Execution {
 
   /** The cache entry that can complete `node` without running it, if any. */
   private async cacheHit(node: LiveNode): Promise<CacheEntry | undefined> {
+    // The attempt someone wants to step through must run, even if its outputs are cached.
+    if (this.isDebugTarget(node.record)) return undefined;
     const key = this.cacheKeyFor(node);
     if (!key) return undefined;
     node.record.cacheKey = key;
@@ -470,13 +488,16 @@ export class Execution {
     let chunks = 0;
     try {
       const inputs = record.inputs ?? {};
-      const job: Job = record.kind === "dynamic" ? { type: "expand", entity: record.entity, inputs, attempt: ref } : { type: "run", entity: record.entity, inputs, attempt: ref };
+      const debug = this.takeDebugTarget(record);
+      const job: Job = { type: record.kind === "dynamic" ? "expand" : "run", entity: record.entity, inputs, attempt: ref, ...(debug ? { debug } : {}) };
       const options = this.options(record.entity);
       const executor = this.ctx.executor;
       const dispatch = resumed !== undefined && executor.resume ? executor.resume.bind(executor) : executor.run.bind(executor);
       running = dispatch(job, {
-        timeoutMs: parseDuration(options.timeout),
+        // A person stepping through the code takes as long as they take.
+        timeoutMs: debug ? undefined : parseDuration(options.timeout),
         task: podTask(options),
+        onDebugger: (endpoint) => this.emit({ type: "debugger", nodeId: record.id, entity: record.entity, attempt, endpoint }),
         onLog: (stream, text) => {
           const t = Date.now();
           logs.write(logPath, stream, text, t);
@@ -494,6 +515,21 @@ export class Execution {
         this.busy--;
         this.spawn(() => this.attemptEnded(node, attempt, Date.now(), result));
       });
+  }
+
+  /** The first node that matches `--debug` is the one: later matches (other items of a map, say) run as usual. */
+  private isDebugTarget(record: NodeRecord): boolean {
+    if (this.debugTaken || !this.ctx.debug) return false;
+    if (this.debugNodeId !== undefined) return this.debugNodeId === record.id;
+    if (!matchesDebugTarget(this.ctx.debug, record)) return false;
+    this.debugNodeId = record.id;
+    return true;
+  }
+
+  private takeDebugTarget(record: NodeRecord): boolean {
+    if (!this.isDebugTarget(record)) return false;
+    this.debugTaken = true;
+    return true;
   }
 
   private async attemptEnded(node: LiveNode, attempt: number, endedAt: number, result: JobResult): Promise<void> {
@@ -679,5 +715,5 @@ function firstItemError(items: LiveNode[]): string {
 function podTask(options: TaskOptions): JobOptions["task"] {
   const spec = options.image;
   const image = spec ? (spec.packages.length || spec.apt.length || Object.keys(spec.env).length ? `aloft/${spec.name}` : spec.base) : undefined;
-  return { ...(image ? { image } : {}), ...(options.resources ? { resources: options.resources } : {}) };
+  return { ...(image ? { image } : {}), ...(options.resources ? { resources: options.resources } : {}), ...(options.reuse ? { reuse: options.reuse } : {}) };
 }

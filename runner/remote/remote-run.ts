@@ -9,15 +9,23 @@ import { AloftError } from "../../compiler/errors.ts";
 import { blobsNeededBy } from "../blobs/blob-references.ts";
 import { putBundle } from "../bundle/bundle-blobs.ts";
 import type { WireValue } from "../data/wire.ts";
+import type { DebugRequest } from "../engine/debug-target.ts";
 import type { ExecutionEvent } from "../engine/events.ts";
 import type { LocalRunner, PreparedFile } from "../local-runner.ts";
-import type { EventMessage, ExecutionDetailResponse, NodeSummary } from "../service/protocol.ts";
+import type { DebuggerMessage, EventMessage, ExecutionDetailResponse, NodeSummary } from "../service/protocol.ts";
 import type { NodeRecord } from "../store/state-store.ts";
 import type { RunnerClient } from "./runner-client.ts";
+
+/** Where a submission runs: the token's project and "development" for what it leaves out. */
+export interface SubmissionScope {
+  project?: string | undefined;
+  domain?: string | undefined;
+}
 
 export interface RemoteSubmission {
   executionId: string;
   project: string;
+  domain: string;
   uploaded: { sent: number; bytes: number };
 }
 
@@ -27,8 +35,10 @@ export async function submitRemote(
   prepared: PreparedFile,
   entity: string,
   inputs: Record<string, WireValue>,
-  project?: string,
+  scope: SubmissionScope = {},
+  debug?: DebugRequest,
 ): Promise<RemoteSubmission> {
+  const { project, domain } = scope;
   const { entities, graphs, errors } = await runner.describeAndTrace(prepared);
   const rootError = errors[entity];
   if (rootError) throw new AloftError(rootError);
@@ -36,8 +46,9 @@ export async function submitRemote(
   const inputBlobs = await blobsNeededBy(Object.values(inputs), (d) => runner.blobs.readManifest(d));
   const digests = [bundle.code, ...(bundle.sourceMap ? [bundle.sourceMap] : []), ...inputBlobs];
   const uploaded = await client.uploadMissing(runner.blobs, digests, project);
-  const { executionId, project: chosen } = await client.submit({
+  const submitted = await client.submit({
     ...(project ? { project } : {}),
+    ...(domain ? { domain } : {}),
     file: relative(process.cwd(), prepared.file) || prepared.file,
     entity,
     bundle,
@@ -45,8 +56,9 @@ export async function submitRemote(
     entities,
     graphs,
     inputs,
+    ...(debug ? { debug } : {}),
   });
-  return { executionId, project: chosen, uploaded };
+  return { executionId: submitted.executionId, project: submitted.project, domain: submitted.domain, uploaded };
 }
 
 /**
@@ -54,7 +66,14 @@ export async function submitRemote(
  * engine's own event shape (so the local progress view shows it unchanged),
  * and resolves with the execution as it ended, its output blobs downloaded.
  */
-export async function followRemote(runner: LocalRunner, client: RunnerClient, executionId: string, listener?: (event: ExecutionEvent) => void): Promise<ExecutionDetailResponse> {
+export async function followRemote(
+  runner: LocalRunner,
+  client: RunnerClient,
+  executionId: string,
+  listener?: (event: ExecutionEvent) => void,
+  /** An attempt submitted with `debug` waits for a debugger (its inspector is the runner's to reach). */
+  onDebugger?: (message: DebuggerMessage) => void,
+): Promise<ExecutionDetailResponse> {
   let last: ExecutionDetailResponse | undefined;
   const onMessage = (message: EventMessage) => {
     switch (message.type) {
@@ -70,6 +89,9 @@ export async function followRemote(runner: LocalRunner, client: RunnerClient, ex
         return;
       case "log":
         listener?.({ type: "log", nodeId: message.nodeId, attempt: message.attempt, stream: message.stream, text: message.text, index: 0, t: message.t });
+        return;
+      case "debugger":
+        onDebugger?.(message);
         return;
       case "end":
         last = message.execution;

@@ -4,11 +4,13 @@
  * which runner, which request, and what to do.
  */
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import WebSocket from "ws";
+import WebSocket, { createWebSocketStream } from "ws";
 import { AloftError } from "../../compiler/errors.ts";
+import { blobsNeededBy } from "../blobs/blob-references.ts";
 import type { BlobStore } from "../blobs/blob-store.ts";
+import type { WireValue } from "../data/wire.ts";
 import {
   API_PREFIX,
   type CancelResponse,
@@ -37,7 +39,7 @@ export class RunnerClient {
     this.base = endpoint.url.replace(/\/+$/, "");
   }
 
-  listExecutions(query: { limit?: number; status?: string } = {}): Promise<ExecutionListResponse> {
+  listExecutions(query: { limit?: number; status?: string; domain?: string } = {}): Promise<ExecutionListResponse> {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
     return this.json("GET", `/executions${params.size ? `?${params}` : ""}`);
@@ -83,9 +85,33 @@ export class RunnerClient {
     }
   }
 
-  /** Follows an execution's events until it ends (or the stream breaks). */
-  events(id: string, options: { logs?: boolean }, onMessage: (message: EventMessage) => void): Promise<void> {
-    return this.stream(`/executions/${encodeURIComponent(id)}/events${options.logs ? "?logs=1" : ""}`, onMessage);
+  /** Downloads every blob `values` need that the local store lacks: files, and directories' manifests with their entries. */
+  async downloadNeededBy(blobs: BlobStore, values: Iterable<WireValue | undefined>): Promise<void> {
+    const needed = await blobsNeededBy(values, async (manifest) => {
+      await this.download(blobs, [manifest]);
+      return blobs.readManifest(manifest);
+    });
+    await this.download(blobs, needed);
+  }
+
+  /** Follows an execution's events until it ends, the stream breaks, or `signal` aborts (which resolves). */
+  events(id: string, options: { logs?: boolean; signal?: AbortSignal }, onMessage: (message: EventMessage) => void): Promise<void> {
+    return this.stream(`/executions/${encodeURIComponent(id)}/events${options.logs ? "?logs=1" : ""}`, onMessage, options.signal);
+  }
+
+  /** One connection to a paused attempt's inspector, relayed by the runner (its bytes both ways). */
+  openDebuggerTunnel(id: string, node: string): Promise<Duplex> {
+    const path = `/executions/${encodeURIComponent(id)}/debugger?node=${encodeURIComponent(node)}`;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${this.base.replace(/^http/, "ws")}${API_PREFIX}${path}`, { headers: { authorization: `Bearer ${this.endpoint.token}` } });
+      ws.on("unexpected-response", (_request, response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (c: Buffer) => chunks.push(c));
+        response.on("end", () => reject(this.refusal("GET", path, response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
+      });
+      ws.once("error", (error) => reject(this.unreachable(path, error)));
+      ws.once("open", () => resolve(createWebSocketStream(ws)));
+    });
   }
 
   logs(id: string, options: { node?: string; follow?: boolean }, onMessage: (message: LogStreamMessage) => void): Promise<void> {
@@ -95,17 +121,26 @@ export class RunnerClient {
     return this.stream(`/executions/${encodeURIComponent(id)}/logs${params.size ? `?${params}` : ""}`, onMessage);
   }
 
-  private stream<T extends { type: string }>(path: string, onMessage: (message: T) => void): Promise<void> {
+  private stream<T extends { type: string }>(path: string, onMessage: (message: T) => void, signal?: AbortSignal): Promise<void> {
     const url = `${this.base.replace(/^http/, "ws")}${API_PREFIX}${path}`;
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.endpoint.token}` } });
       let ended = false;
+      if (signal) {
+        const stop = () => {
+          ended = true;
+          ws.close(1000, "done");
+        };
+        if (signal.aborted) stop();
+        else signal.addEventListener("abort", stop, { once: true });
+      }
       ws.on("unexpected-response", (_request, response) => {
         const chunks: Buffer[] = [];
         response.on("data", (c: Buffer) => chunks.push(c));
         response.on("end", () => reject(this.refusal("GET", path, response.statusCode ?? 0, Buffer.concat(chunks).toString("utf8"))));
       });
       ws.on("message", (data) => {
+        if (signal?.aborted) return;
         let message: T;
         try {
           message = JSON.parse(String(data)) as T;

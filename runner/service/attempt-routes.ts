@@ -1,16 +1,18 @@
 /**
  * The routes a pod's agent uses, each opened only by the token of that very
  * attempt: what to run, the agent's own code, the blobs its inputs need, the
- * upload of its outputs, and its result. Results are written to the store,
+ * upload of its outputs, its result, and (for a debug run) where its paused
+ * inspector listens. Results are written to the store,
  * where the Kubernetes backend of whichever replica owns the execution reads
  * them once the pod has ended.
  */
 import type { StateStore } from "../store/state-store.ts";
-import type { JobResult } from "../worker/protocol.ts";
+import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";
 import { blobsNeededBy } from "../blobs/blob-references.ts";
 import type { Caller } from "./access.ts";
 import { ApiError } from "./api-error.ts";
 import type { AttemptClaims } from "./attempt-tokens.ts";
+import type { DebuggerAnnouncements } from "./debugger-announcements.ts";
 import { missingBlobs, receiveBlob, sendBlob, type BlobAccess } from "./blob-transfer.ts";
 import { readJsonBody } from "./http-json.ts";
 import { API_PREFIX, attemptKey, type AttemptSpec } from "./protocol.ts";
@@ -19,7 +21,7 @@ import type { Route, RouteContext } from "./router.ts";
 /** A reported result may carry a large graph or output; blobs go separately. */
 const RESULT_BODY_LIMIT = 64 * 1024 * 1024;
 
-export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource: () => Promise<string>): Route[] {
+export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource: () => Promise<string>, debuggers: DebuggerAnnouncements): Route[] {
   const base = `${API_PREFIX}/attempts/:attempt`;
 
   async function attemptOf(context: RouteContext): Promise<{ claims: AttemptClaims; project: string }> {
@@ -78,6 +80,18 @@ export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource
     },
     {
       method: "POST",
+      path: `${base}/debugger`,
+      handle: async (context) => {
+        const { claims } = await attemptOf(context);
+        const endpoint = checkEndpoint(((await readJsonBody(context.request)) as { endpoint?: unknown } | null)?.endpoint);
+        if (!debuggers.announce(claims, endpoint)) {
+          throw new ApiError(409, "DEBUGGER_NOT_EXPECTED", `attempt ${claims.attempt} of node "${claims.nodeId}" is not waiting for a debugger on this runner (it was not run with debug, or another replica drives it)`);
+        }
+        return { ok: true };
+      },
+    },
+    {
+      method: "POST",
       path: `${base}/result`,
       handle: async (context) => {
         const { claims } = await attemptOf(context);
@@ -99,6 +113,13 @@ function claimsOf(caller: Caller | undefined, key: string): AttemptClaims {
     throw new ApiError(403, "ATTEMPT_TOKEN_MISMATCH", `this token belongs to attempt ${caller.claims.attempt} of node "${caller.claims.nodeId}" of execution ${caller.claims.executionId}, not to ${key}`);
   }
   return caller.claims;
+}
+
+function checkEndpoint(value: unknown): InspectorEndpoint {
+  const e = value as Record<string, unknown> | null;
+  const valid = typeof e === "object" && e !== null && Number.isInteger(e.port) && (e.port as number) > 0 && (e.port as number) < 65536 && typeof e.path === "string" && typeof e.bundlePath === "string";
+  if (!valid) throw new ApiError(400, "BAD_JSON", 'the body must be { "endpoint": { "port": 1-65535, "path": "/<uuid>", "bundlePath": "…" } }');
+  return { port: e.port as number, path: e.path as string, bundlePath: e.bundlePath as string };
 }
 
 function checkResult(value: unknown): JobResult {

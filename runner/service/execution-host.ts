@@ -15,12 +15,14 @@ import { validate } from "../data/type-engine.ts";
 import type { WireValue } from "../data/wire.ts";
 import type { ExecutionEvent } from "../engine/events.ts";
 import type { EngineContext, Execution } from "../engine/execution.ts";
+import { checkDebugTarget, type DebugRequest } from "../engine/debug-target.ts";
 import { createExecution, loadExecution } from "../engine/launch.ts";
 import { LogSink } from "../engine/log-sink.ts";
-import type { ExecutionRecord, StateStore } from "../store/state-store.ts";
+import { DEFAULT_DOMAIN, type ExecutionRecord, type StateStore } from "../store/state-store.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { ApiError } from "./api-error.ts";
 import type { EventHub } from "./event-hub.ts";
+import type { PausedAttempts } from "./paused-attempts.ts";
 import type { SubmitRequest } from "./protocol.ts";
 import { SubmittedCodeExecutor, type SubmittedCode } from "./submitted-code.ts";
 import type { BackendSession, TaskBackend } from "./task-backend.ts";
@@ -31,6 +33,7 @@ export interface ExecutionHostOptions {
   grants: ProjectBlobGrants;
   backend: TaskBackend;
   hub: EventHub;
+  debuggers: PausedAttempts;
   /** Where bundles are unpacked to run and attempt logs are kept. */
   stateDir: string;
   /** This replica's name in leases. */
@@ -97,6 +100,14 @@ export class ExecutionHost {
     const inputBlobs = await blobsNeededBy(Object.values(request.inputs), (d) => blobs.readManifest(d));
     this.requireBlobs(project, inputBlobs, "the inputs' directories");
 
+    if (request.debug) {
+      try {
+        checkDebugTarget(request.debug, request.entities, request.file);
+      } catch (error) {
+        if (error instanceof AloftError) throw new ApiError(400, error.info.code, error.message);
+        throw error;
+      }
+    }
     const code: SubmittedCode = { entities: request.entities, graphs: request.graphs };
     const descriptor = (await blobs.putBytes(JSON.stringify(code), "submission.json")).$file.digest;
     await grants.grant(project, [descriptor]);
@@ -109,6 +120,7 @@ export class ExecutionHost {
       interfaces: request.interfaces,
       inputs: request.inputs,
       project,
+      domain: request.domain ?? DEFAULT_DOMAIN,
       descriptor,
       sourceMap: request.bundle.sourceMap,
     };
@@ -117,7 +129,7 @@ export class ExecutionHost {
     let execution: Execution;
     let createdId: string | undefined;
     try {
-      const ctx = this.context(session, code, () => execution.id);
+      const ctx = this.context(session, code, () => execution.id, request.debug);
       execution = await createExecution(ctx, entityMap(code.entities), pending);
       createdId = execution.id;
       this.starting.add(createdId);
@@ -158,19 +170,25 @@ export class ExecutionHost {
     this.closed = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
     const all = [...this.driven.values()];
+    // Stop driving first: waiting for executions to end would keep a stopping runner up until they do.
+    await Promise.all(all.map((d) => d.execution.release()));
     await Promise.all(all.map((d) => d.session.close()));
     await Promise.allSettled(all.map((d) => d.done));
     for (const id of this.driven.keys()) await this.options.store.releaseExecution(id, this.options.replicaId).catch(() => {});
     this.logs.closeAll();
   }
 
-  private context(session: BackendSession, code: SubmittedCode, id: () => string): EngineContext {
+  private context(session: BackendSession, code: SubmittedCode, id: () => string, debug?: DebugRequest): EngineContext {
     return {
       store: this.options.store,
       executor: new SubmittedCodeExecutor(code, session.executor),
       logs: this.logs,
-      listener: (event: ExecutionEvent) => this.options.hub.publish(id(), event),
+      listener: (event: ExecutionEvent) => {
+        this.options.debuggers.observe(id(), event, session);
+        this.options.hub.publish(id(), event);
+      },
       fence: { replicaId: this.options.replicaId },
+      ...(debug ? { debug } : {}),
     };
   }
 
@@ -186,6 +204,7 @@ export class ExecutionHost {
         this.driven.delete(id);
         await session.close().catch(() => {});
         if (!this.closed) await this.options.store.releaseExecution(id, this.options.replicaId).catch(() => {});
+        this.options.debuggers.forget(id);
         this.options.hub.end(id);
       });
     this.driven.set(id, { execution, session, done });

@@ -8,11 +8,16 @@
 import { AloftError } from "../../compiler/errors.ts";
 import type { LoadedKubeconfig } from "../kube/kubeconfig.ts";
 import { KubernetesExecutor } from "../kube/kubernetes-executor.ts";
+import { podName } from "../kube/pod-names.ts";
+import { connectPodInspector } from "../kube/pod-inspector.ts";
 import type { RateLimit } from "../kube/rate-limiter.ts";
-import { agentCommand, agentEnv } from "../pod/agent-launch.ts";
-import type { StateStore } from "../store/state-store.ts";
+import { agentCommand, agentEnv, workerAgentCommand, workerAgentEnv } from "../pod/agent-launch.ts";
+import type { TaskExecutor } from "../engine/executor.ts";
+import type { ExecutionRecord, StateStore } from "../store/state-store.ts";
 import { signAttemptToken } from "./attempt-tokens.ts";
-import { attemptKey } from "./protocol.ts";
+import { signWorkerToken } from "./worker-tokens.ts";
+import { AGENT_ENV, attemptKey } from "./protocol.ts";
+import type { DebuggerAnnouncements } from "./debugger-announcements.ts";
 import type { BackendSession, TaskBackend } from "./task-backend.ts";
 
 export interface KubernetesBackendOptions {
@@ -29,6 +34,8 @@ export interface KubernetesBackendOptions {
   runnerName: string;
   maxPods: number;
   rateLimit?: RateLimit;
+  /** Where pods' agents announce a debug attempt's paused inspector. */
+  announcements: DebuggerAnnouncements;
   /** How long an attempt token stays valid: long enough for the longest task to report. */
   attemptTokenTtlMs?: number;
   log?: (line: string) => void;
@@ -49,10 +56,18 @@ export class KubernetesBackend implements TaskBackend {
       ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
       reports: { get: (ref) => options.store.getAttemptReport(ref) },
       launch: {
-        container: async ({ attempt }) => {
+        container: async ({ attempt, job }) => {
           const token = signAttemptToken(await options.attemptSecret(), { ...attempt, expiresAt: Date.now() + ttl });
-          return { command: agentCommand(), env: agentEnv(options.runnerUrl, token, attemptKey(attempt)) };
+          const env = agentEnv(options.runnerUrl, token, attemptKey(attempt));
+          return { command: agentCommand(), env: job.debug ? { ...env, [AGENT_ENV.debug]: "1" } : env };
         },
+      },
+      warm: {
+        container: async ({ pod, pool, instance }) => {
+          const token = signWorkerToken(await options.attemptSecret(), { instance, pool, pod: pod.name, expiresAt: Date.now() + ttl });
+          return { command: workerAgentCommand(), env: workerAgentEnv(options.runnerUrl, token) };
+        },
+        attemptToken: async (attempt) => signAttemptToken(await options.attemptSecret(), { ...attempt, expiresAt: Date.now() + ttl }),
       },
       onWarning: (message) => (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(`aloft runner: kubernetes: ${message}`),
     });
@@ -87,9 +102,29 @@ export class KubernetesBackend implements TaskBackend {
     }
   }
 
-  async open(): Promise<BackendSession> {
-    // Every execution shares the one executor; its pods are told apart by their labels.
-    return { executor: this.executor, close: async () => {} };
+  async open(execution: ExecutionRecord): Promise<BackendSession> {
+    // Every execution shares the one executor; its pods are told apart by their labels, its warm pods by its project.
+    const tenant = this.executor.forTenant(execution.project);
+    const { announcements, kube } = this.options;
+    const executor: TaskExecutor = {
+      size: tenant.size,
+      // A debug attempt's agent announces its paused inspector to the runner; the engine hears of it through onDebugger.
+      run: async (job, options = {}) => {
+        if (!("debug" in job) || !job.debug || !options.onDebugger) return tenant.run(job, options);
+        const stopExpecting = announcements.expect(job.attempt, options.onDebugger);
+        try {
+          return await tenant.run(job, options);
+        } finally {
+          stopExpecting();
+        }
+      },
+      ...(tenant.resume ? { resume: tenant.resume.bind(tenant) } : {}),
+    };
+    return {
+      executor,
+      close: async () => {},
+      connectInspector: (attempt, endpoint) => connectPodInspector(kube.kubeconfig, this.executor.namespace, podName(attempt), endpoint.port),
+    };
   }
 
   close(): Promise<void> {

@@ -50,6 +50,8 @@ export interface ErrorResponse {
 export interface ExecutionSummary {
   executionId: string;
   project: string;
+  /** `development` unless the submission named another. */
+  domain: string;
   entity: string;
   kind: "task" | "workflow" | "dynamic";
   file: string;
@@ -71,9 +73,11 @@ export interface NodeSummary {
   endedAt: string | null;
   outputs: WireValue | null;
   error: ErrorInfo | null;
+  /** The resolved inputs, recorded before the first attempt (what `aloft debug ID NODE --local` replays); absent from older runners. */
+  inputs?: Record<string, WireValue> | null;
 }
 
-/** `GET /api/v1/executions?limit=N&status=S`, newest first. */
+/** `GET /api/v1/executions?limit=N&status=S&domain=D`, newest first. */
 export interface ExecutionListResponse {
   executions: ExecutionSummary[];
 }
@@ -84,6 +88,12 @@ export interface ExecutionDetailResponse extends ExecutionSummary {
   outputs: WireValue | null;
   error: ErrorInfo | null;
   nodes: NodeSummary[];
+  /**
+   * Digests of the submitted bundle and its source map, readable as blobs by
+   * the execution's project; null for an execution not submitted to a runner
+   * (a local run recorded in the same database). Absent from older runners.
+   */
+  bundle?: { code: string; sourceMap?: string } | null;
 }
 
 // ---- Uploads: content-addressed, so an unchanged file is never sent twice ----
@@ -111,6 +121,8 @@ export const MAX_BLOB_BYTES = 8 * 1024 * 1024 * 1024;
 export interface SubmitRequest {
   /** Defaults to the token's project (or "default" for an admin token). */
   project?: string;
+  /** Defaults to "development". */
+  domain?: string;
   /** The workflow file as the client names it; shown, never opened by the runner. */
   file: string;
   entity: string;
@@ -123,10 +135,22 @@ export interface SubmitRequest {
   /** The traced graph of every workflow the bundle exports (workflow bodies run once, on the client). */
   graphs: Record<string, Graph>;
   inputs: Record<string, WireValue>;
+  /** Pause one attempt before its code runs, for a debugger: a node id, or a task's or dynamic's name (its first node). */
+  debug?: { node: string };
 }
 export interface SubmitResponse {
   executionId: string;
   project: string;
+  domain: string;
+}
+
+/** What a project or domain may be called; clients check their flags and settings with it before they submit. */
+const SCOPE_NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+
+/** Why `value` cannot name a project or domain, with `what` (a field, a flag, a setting) named; undefined when it can. */
+export function scopeNameProblem(what: string, value: unknown): string | undefined {
+  if (typeof value === "string" && SCOPE_NAME.test(value)) return undefined;
+  return `${what} must be 1 to 63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit; got ${JSON.stringify(value)}`;
 }
 
 /** `POST /api/v1/executions/:id/cancel` answers with the execution as it is after the request. */
@@ -144,9 +168,31 @@ export type EventMessage =
   | { type: "node"; executionId: string; node: NodeSummary }
   | { type: "map-progress"; executionId: string; nodeId: string; total: number; succeeded: number; failed: number; running: number }
   | LogMessage
+  | DebuggerMessage
   | { type: "end"; execution: ExecutionDetailResponse }
   /** The stream cannot go on (the execution was deleted, the runner is stopping). */
   | { type: "error"; error: ErrorResponse["error"] };
+
+/**
+ * An attempt submitted with `debug` is paused before its code runs, its
+ * inspector reachable through `GET /api/v1/executions/:id/debugger?node=ID`
+ * (WebSocket: the bytes of one TCP connection to the inspector, both ways,
+ * as binary messages). `GET /api/v1/executions/:id/debuggers` lists them.
+ */
+export interface DebuggerMessage {
+  type: "debugger";
+  executionId: string;
+  nodeId: string;
+  entity: string;
+  attempt: number;
+  /** The inspector's WebSocket path (`/<uuid>`): a debugger attaches to `ws://HOST:PORT<path>` through the tunnel. */
+  inspectorPath: string;
+  /** The bundle's path where the attempt runs; a debugger maps its folder to the local copy of the bundle. */
+  bundlePath: string;
+}
+export interface DebuggersResponse {
+  debuggers: Omit<DebuggerMessage, "type">[];
+}
 
 /**
  * `GET /api/v1/executions/:id/logs` (WebSocket; `?node=ID` for one node, `?follow=1` to stay
@@ -209,4 +255,4 @@ export function parseAttemptKey(key: string): AttemptRef | undefined {
 }
 
 /** Environment a pod's agent reads. */
-export const AGENT_ENV = { runner: "ALOFT_RUNNER", token: "ALOFT_ATTEMPT_TOKEN", attempt: "ALOFT_ATTEMPT" } as const;
+export const AGENT_ENV = { runner: "ALOFT_RUNNER", token: "ALOFT_ATTEMPT_TOKEN", attempt: "ALOFT_ATTEMPT", debug: "ALOFT_DEBUG" } as const;

@@ -18,12 +18,16 @@ import type { BlobAccess } from "./blob-transfer.ts";
 import type { ExecutionHost } from "./execution-host.ts";
 import { executionRoutes } from "./execution-routes.ts";
 import type { EventHub } from "./event-hub.ts";
+import type { DebuggerAnnouncements } from "./debugger-announcements.ts";
+import type { PausedAttempts } from "./paused-attempts.ts";
 import { sendError, sendJson } from "./http-json.ts";
 import type { HealthResponse } from "./protocol.ts";
 import { Router, type Route } from "./router.ts";
 import { StreamUpgrades } from "./stream-upgrade.ts";
 import { submissionRoutes } from "./submission-routes.ts";
 import { tokenRoutes } from "./token-routes.ts";
+import type { WarmWorkerEndpoint } from "../kube/warm-pods.ts";
+import { WorkerUpgrades, workerRoutes } from "./worker-routes.ts";
 
 export interface RunnerServiceOptions {
   store: StateStore;
@@ -32,10 +36,15 @@ export interface RunnerServiceOptions {
   execution?: {
     host: ExecutionHost;
     hub: EventHub;
+    debuggers: PausedAttempts;
+    /** Where pods' agents say their debug attempt is paused. */
+    announcements: DebuggerAnnouncements;
     blobs: BlobAccess;
     /** The secret attempt tokens are signed with, shared by replicas through the store. */
     attemptSecret: () => Promise<Buffer>;
     agentSource: () => Promise<string>;
+    /** Warm worker pods connect here (the Kubernetes backend's); without it, the worker routes answer 404. */
+    workers?: WarmWorkerEndpoint;
   };
   /** Where failures the client cannot act on (500s) are told; stderr by default. */
   log?: (line: string) => void;
@@ -49,6 +58,7 @@ export class RunnerService {
   private readonly server: Server;
   private readonly log: (line: string) => void;
   private readonly streams: StreamUpgrades | undefined;
+  private readonly workers: WorkerUpgrades | undefined;
 
   constructor(private readonly options: RunnerServiceOptions) {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -59,15 +69,18 @@ export class RunnerService {
         ...submissionRoutes(options.store, running.host),
         ...blobRoutes(running.blobs),
         ...tokenRoutes(options.store),
-        ...attemptRoutes(options.store, running.blobs, running.agentSource),
+        ...attemptRoutes(options.store, running.blobs, running.agentSource, running.announcements),
+        ...(running.workers ? workerRoutes(running.attemptSecret, running.agentSource) : []),
       );
-      const streamContext = { store: options.store, hub: running.hub, isDriving: (id: string) => running.host.isDriving(id) };
+      if (running.workers) this.workers = new WorkerUpgrades(running.workers, running.attemptSecret);
+      const streamContext = { store: options.store, hub: running.hub, debuggers: running.debuggers, isDriving: (id: string) => running.host.isDriving(id) };
       this.streams = new StreamUpgrades(streamContext, (request) => this.authenticate(request), this.log);
     }
     this.router = new Router(routes);
     this.server = createServer((request, response) => void this.handle(request, response));
     this.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (this.streams) void this.streams.handle(request, socket, head);
+      if (this.workers && WorkerUpgrades.handles(request)) void this.workers.handle(request, socket, head);
+      else if (this.streams) void this.streams.handle(request, socket, head);
       else socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
     });
   }
@@ -89,6 +102,7 @@ export class RunnerService {
   /** Stops accepting connections and waits for the ones open to finish (cut after a grace period). */
   close(): Promise<void> {
     this.streams?.close();
+    this.workers?.close();
     return new Promise((resolve) => {
       if (!this.server.listening) return resolve();
       const cut = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);

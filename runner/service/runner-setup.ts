@@ -15,6 +15,8 @@ import type { RateLimit } from "../kube/rate-limiter.ts";
 import { agentSource } from "../pod/agent-launch.ts";
 import type { StateStore } from "../store/state-store.ts";
 import { EventHub } from "./event-hub.ts";
+import { DebuggerAnnouncements } from "./debugger-announcements.ts";
+import { PausedAttempts } from "./paused-attempts.ts";
 import { ExecutionHost } from "./execution-host.ts";
 import { KubernetesBackend } from "./kubernetes-backend.ts";
 import { RunnerService } from "./runner-service.ts";
@@ -57,6 +59,8 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
   const blobs = new BlobStore(settings.blobRoot);
   const grants = new ProjectBlobGrants(settings.blobRoot);
   const hub = new EventHub();
+  const debuggers = new PausedAttempts();
+  const announcements = new DebuggerAnnouncements();
   let secret: Promise<Buffer> | undefined;
   const attemptSecret = () => (secret ??= store.getOrCreateSecret(ATTEMPT_SECRET, () => randomBytes(32)));
   let listeningUrl = "";
@@ -70,6 +74,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
           return settings.kubernetes?.advertiseUrl ?? listeningUrl;
         },
         attemptSecret,
+        announcements,
         runnerName: settings.kubernetes.runnerName ?? "aloft",
         maxPods: settings.kubernetes.maxPods ?? 100,
         ...(settings.kubernetes.rateLimit ? { rateLimit: settings.kubernetes.rateLimit } : {}),
@@ -82,15 +87,18 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
     grants,
     backend,
     hub,
+    debuggers,
     stateDir: settings.stateDir,
     replicaId: settings.replicaId,
     ...(settings.leaseMs ? { leaseMs: settings.leaseMs } : {}),
     ...(settings.log ? { log: settings.log } : {}),
   });
+  // Warm worker pods connect back to the Kubernetes backend's pools.
+  const workers = backend instanceof KubernetesBackend ? backend.executor.warm : undefined;
   const service = new RunnerService({
     store,
     version: settings.version,
-    execution: { host, hub, blobs: { blobs, grants }, attemptSecret, agentSource },
+    execution: { host, hub, debuggers, announcements, blobs: { blobs, grants }, attemptSecret, agentSource, ...(workers ? { workers } : {}) },
     ...(settings.log ? { log: settings.log } : {}),
   });
   return {

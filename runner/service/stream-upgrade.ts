@@ -10,6 +10,7 @@ import type { Caller } from "./access.ts";
 import { canSee, executionNotFound } from "./access.ts";
 import { ApiError, toApiError } from "./api-error.ts";
 import { API_PREFIX } from "./protocol.ts";
+import { openDebuggerTunnel } from "./debugger-tunnel.ts";
 import { streamEvents, streamLogs, type StreamContext } from "./streams.ts";
 
 export class StreamUpgrades {
@@ -24,13 +25,14 @@ export class StreamUpgrades {
   async handle(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     try {
       const url = new URL(request.url ?? "/", "http://runner.invalid");
-      const match = new RegExp(`^${API_PREFIX}/executions/([^/]+)/(events|logs)$`).exec(url.pathname);
-      if (!match) throw new ApiError(404, "ROUTE_NOT_FOUND", `no stream at ${url.pathname}; streams are ${API_PREFIX}/executions/ID/events and ${API_PREFIX}/executions/ID/logs`);
+      const match = new RegExp(`^${API_PREFIX}/executions/([^/]+)/(events|logs|debugger)$`).exec(url.pathname);
+      if (!match) throw new ApiError(404, "ROUTE_NOT_FOUND", `no stream at ${url.pathname}; streams are ${API_PREFIX}/executions/ID/events, ${API_PREFIX}/executions/ID/logs and ${API_PREFIX}/executions/ID/debugger`);
       const caller = await this.authenticate(request);
       const id = decodeURIComponent(match[1]!);
       const execution = await this.context.store.getExecution(id);
       if (!execution || !canSee(caller, execution)) throw executionNotFound(id);
       const node = url.searchParams.get("node") ?? undefined;
+      if (match[2] === "debugger") return await openDebuggerTunnel(this.wss, this.context.debuggers, id, node, { request, socket, head });
       const flag = (name: string) => ["1", "true"].includes(url.searchParams.get(name) ?? "");
       this.wss.handleUpgrade(request, socket, head, (ws) => {
         const streaming = match[2] === "events"
@@ -68,5 +70,5 @@ function refuse(socket: Duplex, error: ApiError): void {
 }
 
 function statusText(status: number): string {
-  return { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable" }[status] ?? "Error";
+  return { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable" }[status] ?? "Error";
 }

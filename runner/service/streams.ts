@@ -8,6 +8,7 @@ import type { WebSocket } from "ws";
 import { readLog } from "../engine/log-sink.ts";
 import type { ExecutionRecord, StateStore } from "../store/state-store.ts";
 import type { EventHub, HubEvent } from "./event-hub.ts";
+import type { PausedAttempts } from "./paused-attempts.ts";
 import { executionDetail, executionSummary, nodeSummary } from "./execution-routes.ts";
 import type { EventMessage, ExecutionDetailResponse, LogMessage, LogStreamMessage } from "./protocol.ts";
 
@@ -21,6 +22,8 @@ export interface StreamContext {
   hub: EventHub;
   /** Whether this runner drives the execution now (only then do live events flow). */
   isDriving(id: string): boolean;
+  /** Attempts of this runner's executions paused for a debugger. */
+  debuggers: PausedAttempts;
 }
 
 export async function streamEvents(ws: WebSocket, context: StreamContext, execution: ExecutionRecord, withLogs: boolean): Promise<void> {
@@ -54,6 +57,9 @@ export async function streamEvents(ws: WebSocket, context: StreamContext, execut
       case "log":
         if (withLogs) send(logMessage(id, event.nodeId, event.attempt, event.stream, event.text, event.t));
         return;
+      case "debugger":
+        send({ type: "debugger", executionId: id, nodeId: event.nodeId, entity: event.entity, attempt: event.attempt, inspectorPath: event.endpoint.path, bundlePath: event.endpoint.bundlePath });
+        return;
     }
   };
   const unsubscribe = context.hub.subscribe(id, (event) => (live ? forward(event) : pending.push(event)));
@@ -65,6 +71,8 @@ export async function streamEvents(ws: WebSocket, context: StreamContext, execut
   send({ type: "snapshot", execution: snapshot });
   if (snapshot.status !== "running" && !context.isDriving(id)) return finish();
   live = true;
+  // A client that came after the pause still learns of it (it may hear of it twice: once from here, once live).
+  for (const paused of context.debuggers.list(id)) send(paused);
   pending.splice(0).forEach(forward);
   if (!context.isDriving(id)) {
     const seen = new Map(snapshot.nodes.map((n) => [n.id, `${n.status}/${n.attempts}`]));

@@ -9,7 +9,7 @@ import { isDigest } from "../blobs/digest.ts";
 import type { WireValue } from "../data/wire.ts";
 import type { EntityDescription } from "../worker/protocol.ts";
 import { ApiError } from "./api-error.ts";
-import type { SubmitRequest } from "./protocol.ts";
+import { scopeNameProblem, type SubmitRequest } from "./protocol.ts";
 
 const KINDS = ["task", "workflow", "dynamic"] as const;
 
@@ -26,7 +26,9 @@ export function parseSubmission(body: unknown): SubmitRequest {
     inputs: record(root.inputs, "inputs", (value) => value as WireValue),
   };
   if (root.project !== undefined) request.project = string(root.project, "project");
+  if (root.domain !== undefined) request.domain = scopeName(root.domain, "domain");
   if (bundle.sourceMap !== undefined) request.bundle.sourceMap = digest(bundle.sourceMap, "bundle.sourceMap");
+  if (root.debug !== undefined) request.debug = { node: string(object(root.debug, "debug").node, "debug.node") };
   return request;
 }
 
@@ -76,6 +78,12 @@ function array(value: unknown, field: string): unknown[] {
 function string(value: unknown, field: string): string {
   if (typeof value !== "string" || value === "") throw bad(`${field} must be a non-empty string`);
   return value;
+}
+
+function scopeName(value: unknown, field: string): string {
+  const problem = scopeNameProblem(field, value);
+  if (problem) throw bad(problem);
+  return value as string;
 }
 
 function digest(value: unknown, field: string): string {

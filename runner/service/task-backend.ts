@@ -5,9 +5,12 @@
  */
 import type { TaskExecutor } from "../engine/executor.ts";
 import type { ExecutionRecord } from "../store/state-store.ts";
+import { connect } from "node:net";
+import type { Duplex } from "node:stream";
 import { WorkerPool, workerEntry } from "../worker/worker-pool.ts";
+import type { InspectorReach } from "./paused-attempts.ts";
 
-export interface BackendSession {
+export interface BackendSession extends InspectorReach {
   executor: TaskExecutor;
   close(): Promise<void>;
 }
@@ -33,8 +36,24 @@ export class LocalProcessBackend implements TaskBackend {
     const { entry, execArgv } = workerEntry();
     const pool = new WorkerPool({ bundlePath: execution.bundlePath, blobRoot: this.options.blobRoot, size: this.options.workers, entry, execArgv });
     await pool.start();
-    return { executor: pool, close: () => pool.close() };
+    return {
+      executor: pool,
+      close: () => pool.close(),
+      // The worker listens on this machine's loopback.
+      connectInspector: (_attempt, endpoint) => connectTcp(endpoint.port),
+    };
   }
 
   async close(): Promise<void> {}
+}
+
+function connectTcp(port: number): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+    socket.once("error", reject);
+  });
 }

@@ -26,6 +26,15 @@ export function exportedEntities(module: Record<string, unknown>): Map<string, E
   return entities;
 }
 
+/** What a job's host (a local worker, a pod's agent) does around the user's code. */
+export interface JobHooks {
+  /**
+   * For a job sent with `debug`: pauses until a debugger attached, right
+   * before the user's function is called; returns what ends the session.
+   */
+  pauseForDebugger?: () => Promise<() => void>;
+}
+
 export class JobHandlers {
   constructor(
     private readonly entities: Map<string, EntityDefinition>,
@@ -38,7 +47,7 @@ export class JobHandlers {
     return new JobHandlers(entities, codec, join(dirname(blobRoot), "scratch"));
   }
 
-  async handle(job: RunnerToWorker): Promise<JobResult> {
+  async handle(job: RunnerToWorker, hooks: JobHooks = {}): Promise<JobResult> {
     const entity = job.type === "describe" ? undefined : job.entity;
     try {
       switch (job.type) {
@@ -52,7 +61,7 @@ export class JobHandlers {
           const definition = this.lookup(job.entity, "task");
           return await this.withAttempt(job.attempt, async () => {
             const inputs = await this.decodeInputs(job.entity, "task", job.inputs);
-            const output = await (definition.fn as (inputs: unknown) => unknown)(inputs);
+            const output = await this.underDebugger(job, hooks, () => (definition.fn as (inputs: unknown) => unknown)(inputs));
             return { ok: true, output: await this.codec.encode(output, { entity: job.entity, kind: "task", root: "output" }) };
           });
         }
@@ -60,12 +69,22 @@ export class JobHandlers {
           const definition = this.lookup(job.entity, "dynamic");
           return await this.withAttempt(job.attempt, async () => {
             const inputs = await this.decodeInputs(job.entity, "dynamic", job.inputs);
-            return { ok: true, graph: await traceGraph(definition, { real: inputs }, this.codec) };
+            return { ok: true, graph: await this.underDebugger(job, hooks, () => traceGraph(definition, { real: inputs }, this.codec)) };
           });
         }
       }
     } catch (error) {
       return { ok: false, error: failureInfo(error, job.type, entity) };
+    }
+  }
+
+  private async underDebugger<T>(job: RunnerToWorker, hooks: JobHooks, body: () => T | Promise<T>): Promise<T> {
+    if (!("debug" in job) || !job.debug || !hooks.pauseForDebugger) return await body();
+    const endSession = await hooks.pauseForDebugger();
+    try {
+      return await body();
+    } finally {
+      endSession();
     }
   }
 

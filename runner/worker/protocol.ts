@@ -28,10 +28,27 @@ export type RunnerToWorker =
    * `inputs` (the workflow's input names), they are learned from what the body reads.
    */
   | { type: "trace"; id: number; entity: string; inputs?: string[] }
-  /** Run a task with real inputs and return its output. */
-  | { type: "run"; id: number; entity: string; inputs: Record<string, WireValue>; attempt: AttemptRef }
+  /**
+   * Run a task with real inputs and return its output. With `debug`, the
+   * worker opens its inspector and waits for a debugger before the task's
+   * function is called (what `--inspect-brk` does for a whole process).
+   */
+  | { type: "run"; id: number; entity: string; inputs: Record<string, WireValue>; attempt: AttemptRef; debug?: boolean }
   /** Run a dynamic body with real inputs and return the graph it builds. */
-  | { type: "expand"; id: number; entity: string; inputs: Record<string, WireValue>; attempt: AttemptRef };
+  | { type: "expand"; id: number; entity: string; inputs: Record<string, WireValue>; attempt: AttemptRef; debug?: boolean };
+
+/** Where a paused job's inspector listens, on the worker's own loopback. */
+export interface InspectorEndpoint {
+  port: number;
+  /** The inspector's WebSocket path (`/<uuid>`), for a debugger told the exact address. */
+  path: string;
+  /**
+   * The bundle as this worker loaded it. Where that is not the debugger's
+   * machine (a pod), the debugger maps its folder to the local copy of the
+   * same bundle (VS Code: `remoteRoot` → `localRoot`) to find the source map.
+   */
+  bundlePath: string;
+}
 
 export type JobResult =
   | { ok: true; entities: EntityDescription[] }
@@ -44,6 +61,8 @@ export type WorkerToRunner =
   /** The bundle failed to load; the worker exits with BUNDLE_LOAD_EXIT_CODE right after. */
   | { type: "load-failed"; error: ErrorInfo }
   | { type: "result"; id: number; result: JobResult }
+  /** The job's inspector is open and the job waits for a debugger to attach. */
+  | { type: "debugger"; id: number; endpoint: InspectorEndpoint }
   /** Output a job's code wrote, attributed to that job. */
   | { type: "log"; id: number; stream: "stdout" | "stderr"; text: string };
 

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import type { EntityDefinition } from "../../sdk/entity.ts";
 import type { ErrorInfo } from "../../compiler/errors.ts";
 import { blobCodec } from "./codec.ts";
+import { pauseForDebugger } from "./debugger-pause.ts";
 import { exportedEntities, JobHandlers } from "./job-handlers.ts";
 import { OutputCapture } from "./output-capture.ts";
 import { BUNDLE_LOAD_EXIT_CODE, type RunnerToWorker, type WorkerToRunner } from "./protocol.ts";
@@ -19,6 +20,10 @@ if (!process.send || !bundlePath || !blobRoot) {
 const send = (message: WorkerToRunner): void => {
   process.send!(message);
 };
+
+/** Resolves once the message left: the worker is about to block, waiting for a debugger. */
+const sendAndWait = (message: WorkerToRunner): Promise<void> =>
+  new Promise((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
 
 const capture = new OutputCapture(send);
 capture.install();
@@ -47,7 +52,9 @@ async function serve(job: RunnerToWorker): Promise<void> {
   capture.jobId = job.id;
   let result;
   try {
-    result = await handlers.handle(job);
+    result = await handlers.handle(job, {
+      pauseForDebugger: () => pauseForDebugger(bundlePath!, (endpoint) => sendAndWait({ type: "debugger", id: job.id, endpoint })),
+    });
   } finally {
     capture.jobId = undefined;
   }

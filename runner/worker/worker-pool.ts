@@ -176,6 +176,9 @@ export class WorkerPool implements TaskExecutor {
         this.dispatch();
         if (this.onStarted && this.idle.length + this.running.size >= this.size) this.onStarted();
         return;
+      case "debugger":
+        this.running.get(message.id)?.options.onDebugger?.(message.endpoint);
+        return;
       case "load-failed":
         return; // acted on when the worker exits
     }

@@ -108,7 +108,8 @@ it("checks a 10,000-line file and keeps serving other documents", async () => {
     [[lines.length - 1, "TS2322"]],
   );
   const lenses = (await client.codeLenses(uri)) ?? [];
-  assert.equal(lenses.length, 1000 * 2 + 3);
+  // Each task: run, run remote, debug; the workflow: those and its graph.
+  assert.equal(lenses.length, 1000 * 3 + 4);
   const graph = await client.graph(uri, "chain");
   assert.ok("graph" in graph && graph.graph.nodes.length === 3, JSON.stringify(graph).slice(0, 300));
 

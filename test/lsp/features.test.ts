@@ -25,24 +25,29 @@ after(async () => {
   }
 });
 
-it("puts run lenses on every entity and a graph lens on workflows and dynamics, with the entity as argument", async () => {
+it("puts run and debug lenses on every entity and a graph lens on workflows and dynamics, with the entity as argument", async () => {
   const lenses = (await client.codeLenses(trainingUri)) ?? [];
   const byLine = lenses.map((l) => `${l.range.start.line + 1} ${l.command?.title} ${l.command?.command}`);
   assert.deepEqual(byLine, [
     "21 ▶ Run locally aloft.runLocally",
     "21 ☁ Run remote aloft.runRemote",
+    "21 ● Debug aloft.debug",
     "56 ▶ Run locally aloft.runLocally",
     "56 ☁ Run remote aloft.runRemote",
+    "56 ● Debug aloft.debug",
     "73 ▶ Run locally aloft.runLocally",
     "73 ☁ Run remote aloft.runRemote",
     "73 ⎇ Graph aloft.showGraph",
+    "73 ● Debug aloft.debug",
     "83 ▶ Run locally aloft.runLocally",
     "83 ☁ Run remote aloft.runRemote",
+    "83 ● Debug aloft.debug",
     "104 ▶ Run locally aloft.runLocally",
     "104 ☁ Run remote aloft.runRemote",
     "104 ⎇ Graph aloft.showGraph",
+    "104 ● Debug aloft.debug",
   ]);
-  const graphLens = lenses[lenses.length - 1]!;
+  const graphLens = lenses[lenses.length - 2]!;
   assert.deepEqual(graphLens.range, declaration("trainingWorkflow"));
   const [argument, ...more] = graphLens.command!.arguments as [{ interface: { output: { kind: string; fields: Record<string, unknown> } } }];
   assert.equal(more.length, 0);

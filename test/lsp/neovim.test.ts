@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { RUN_LOCALLY_COMMAND, RUN_REMOTE_COMMAND, SHOW_GRAPH_COMMAND, type EntityCommandArgument } from "../../server/protocol.ts";
+import { DEBUG_COMMAND, RUN_LOCALLY_COMMAND, RUN_REMOTE_COMMAND, SHOW_GRAPH_COMMAND, type EntityCommandArgument } from "../../server/protocol.ts";
 
 const repo = resolve(import.meta.dirname, "../..");
 const probe = join(repo, "test/lsp/nvim/probe.lua");
@@ -203,6 +203,7 @@ describe("aloft lsp in Debian's neovim, headless", { skip: nvimVersion ? false :
         ["☁ Run remote", RUN_REMOTE_COMMAND],
       ];
       if (entity.kind !== "task") commands.push(["⎇ Graph", SHOW_GRAPH_COMMAND]);
+      commands.push(["● Debug", DEBUG_COMMAND]);
       return commands.map(([title, command]) => ({ line: entity.line, character: entity.character, title, command, file, entity: entity.name, kind: entity.kind }));
     });
     const seen = lenses.map((lens) => {
@@ -223,7 +224,7 @@ describe("aloft lsp in Debian's neovim, headless", { skip: nvimVersion ? false :
       report.lens_text,
       entities.map((entity) => ({
         lnum: entity.line,
-        text: entity.kind === "task" ? "▶ Run locally | ☁ Run remote" : "▶ Run locally | ☁ Run remote | ⎇ Graph",
+        text: entity.kind === "task" ? "▶ Run locally | ☁ Run remote | ● Debug" : "▶ Run locally | ☁ Run remote | ⎇ Graph | ● Debug",
       })),
     );
   });

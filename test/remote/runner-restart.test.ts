@@ -1,4 +1,4 @@
-// A runner killed with SIGKILL in the middle of an execution, then started
+// A runner killed with SIGKILL (or stopped with SIGTERM) in the middle of an execution, then started
 // again on the same workspace, finishes it without running again a node that
 // had finished: on Kubernetes it waits on the pods that ran on meanwhile; on
 // local processes (which died with it) it runs only the interrupted attempt again.
@@ -35,7 +35,12 @@ const slowMiddle = join(repo, "test/fixtures/remote/restart.ts");
 const fraudRun = [training, "trainingWorkflow", "--data", data];
 
 /** Submits `run` detached, kills the runner once `ready` says so, restarts it, and returns the ended execution. */
-async function killAndRestart(args: string[], run: string[], ready: (d: ExecutionDetailResponse) => boolean): Promise<{ before: ExecutionDetailResponse; after: ExecutionDetailResponse; restarted: RunnerProcess }> {
+async function killAndRestart(
+  args: string[],
+  run: string[],
+  ready: (d: ExecutionDetailResponse) => boolean,
+  signal: NodeJS.Signals = "SIGKILL",
+): Promise<{ before: ExecutionDetailResponse; after: ExecutionDetailResponse; restarted: RunnerProcess }> {
   const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
   const first = await startRunner({ args });
   const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", first.url, "--token", first.token, ...run]);
@@ -46,7 +51,9 @@ async function killAndRestart(args: string[], run: string[], ready: (d: Executio
     assert.equal(d.status, "running", `the execution ended before the runner could be killed: ${JSON.stringify(d.nodes.map((n) => [n.id, n.status]))}`);
     return ready(d) ? d : undefined;
   });
-  await first.stop("SIGKILL");
+  // A stop that waited for the execution to end would outlive the bound: the restart would then find nothing to resume.
+  const stopped = await Promise.race([first.stop(signal), sleep(20_000).then(() => "still running" as const)]);
+  assert.notEqual(stopped, "still running", `the runner did not exit within 20 s of ${signal}:\n${first.output()}`);
   const restarted = await startRunner({ workspace: first.workspace, args, port: Number(new URL(first.url).port) });
   const after = await waitFor("the execution to end after the restart", async () => {
     const d = await detail(restarted, id);
@@ -86,6 +93,23 @@ describe("a runner killed mid-run and restarted", () => {
     const ran = after.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
     assert.equal(creates, ran, `one pod per attempt: ${creates} pods for ${ran} attempts`);
     assert.match(restarted.output(), /resumed execution/);
+  });
+
+  it("on Kubernetes, stopped with SIGTERM, exits at once and leaves its pods to the runner that resumes", async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "aloft-kube-")), "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    sim.resetCounts();
+    const { after, restarted } = await killAndRestart(
+      ["--kubeconfig", kubeconfig],
+      fraudRun,
+      (d) => d.nodes.some((n) => n.id.startsWith("trainIterative/") && n.status === "running"),
+      "SIGTERM",
+    );
+    runners.push(restarted);
+    assert.equal(after.status, "succeeded", JSON.stringify(after.error));
+    for (const node of after.nodes) assert.equal(node.attempts <= 1, true, `node ${node.id} ran ${node.attempts} times`);
+    const ran = after.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
+    assert.equal(sim.counts().byRoute["create pods"] ?? 0, ran, "the pods a stopping runner left were adopted, not started again");
   });
 
   it("on local processes, runs again only the attempt the kill interrupted", async () => {
