@@ -8,7 +8,7 @@
 import type { ExecutionRecord } from "../store/state-store.ts";
 import { ApiError } from "./api-error.ts";
 import type { AttemptClaims } from "./attempt-tokens.ts";
-import { API_PREFIX } from "./protocol.ts";
+import { API_PREFIX, scopeNameProblem } from "./protocol.ts";
 
 export type Caller =
   | { kind: "admin"; tokenId: string }
@@ -16,13 +16,10 @@ export type Caller =
   | { kind: "attempt"; claims: AttemptClaims };
 
 export const DEFAULT_PROJECT = "default";
-const PROJECT_NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
-
 export function checkProjectName(name: unknown, field = "project"): string {
-  if (typeof name !== "string" || !PROJECT_NAME.test(name)) {
-    throw new ApiError(400, "BAD_SUBMISSION", `${field} must be 1 to 63 lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit; got ${JSON.stringify(name)}`);
-  }
-  return name;
+  const problem = scopeNameProblem(field, name);
+  if (problem) throw new ApiError(400, "BAD_SUBMISSION", problem);
+  return name as string;
 }
 
 /** The project a request acts in: its token's, or for the admin the one it names. */

@@ -6,12 +6,11 @@
 // reads a local variable, resumes, and the run completes.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { KubeSimulator } from "../kube-sim/simulator.ts";
-import { aloftAsync, cli, repo, startRunner, type RunnerProcess } from "../remote/runner-process.ts";
+import type { KubeSimulator } from "../kube-sim/simulator.ts";
+import { aloftAsync, cli, repo, startRunnerOnSimulator, type RunnerProcess, type SimulatedCluster } from "../remote/runner-process.ts";
 import { breakAndInspect, bundlePositionOf } from "./inspector-session.ts";
 
 const training = join(repo, "samples/fraud/training.ts");
@@ -22,17 +21,12 @@ describe("remote debugging on Kubernetes (simulated API server)", () => {
   let sim: KubeSimulator;
   let runner: RunnerProcess;
   let client: string;
+  let cluster: SimulatedCluster | undefined;
   before(async () => {
-    client = mkdtempSync(join(tmpdir(), "aloft-kube-debug-"));
-    sim = await KubeSimulator.start({ podStartLatencyMs: 100 });
-    const kubeconfig = join(client, "kubeconfig");
-    sim.writeKubeconfig(kubeconfig);
-    runner = await startRunner({ args: ["--kubeconfig", kubeconfig] });
+    cluster = await startRunnerOnSimulator({ podStartLatencyMs: 100 });
+    ({ sim, runner, client } = cluster);
   });
-  after(async () => {
-    await runner?.stop();
-    await sim?.stop();
-  });
+  after(() => cluster?.stop());
   const remote = (...args: string[]) => ["--runner", runner.url, "--token", runner.token, ...args];
 
   it("breaks in trainModel's .ts inside its pod through aloft debug, and the run completes", async () => {

@@ -3,15 +3,13 @@
 // pod from a stock Node image whose command fetches the agent from the
 // runner. The fraud sample gives what a local run gives.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as k8s from "@kubernetes/client-node";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
-import { KubeSimulator } from "../kube-sim/simulator.ts";
-import { aloftAsync, repo, startRunner, type RunnerProcess } from "./runner-process.ts";
+import type { KubeSimulator } from "../kube-sim/simulator.ts";
+import { aloftAsync, repo, startRunnerOnSimulator, type RunnerProcess, type SimulatedCluster } from "./runner-process.ts";
 
 const training = join(repo, "samples/fraud/training.ts");
 const data = join(repo, "samples/fraud/data");
@@ -22,17 +20,13 @@ describe("remote runs on Kubernetes (simulated API server)", () => {
   let client: string;
   const aloft = (...args: string[]) => aloftAsync(client, args);
 
+  let cluster: SimulatedCluster | undefined;
+
   before(async () => {
-    client = mkdtempSync(join(tmpdir(), "aloft-client-"));
-    sim = await KubeSimulator.start({ podStartLatencyMs: 100 });
-    const kubeconfig = join(client, "kubeconfig");
-    sim.writeKubeconfig(kubeconfig);
-    runner = await startRunner({ args: ["--kubeconfig", kubeconfig] });
+    cluster = await startRunnerOnSimulator({ podStartLatencyMs: 100 });
+    ({ sim, runner, client } = cluster);
   });
-  after(async () => {
-    await runner?.stop();
-    await sim?.stop();
-  });
+  after(() => cluster?.stop());
 
   it("trains the fraud model in pods to the same model and metrics as locally", async () => {
     const local = await aloft("run", "--json", training, "trainingWorkflow", "--data", data);
@@ -59,17 +53,13 @@ describe("attempt tokens", () => {
   let runner: RunnerProcess;
   let client: string;
 
+  let cluster: SimulatedCluster | undefined;
+
   before(async () => {
-    client = mkdtempSync(join(tmpdir(), "aloft-client-"));
-    sim = await KubeSimulator.start({ podStartLatencyMs: 50 });
-    const kubeconfig = join(client, "kubeconfig");
-    sim.writeKubeconfig(kubeconfig);
-    runner = await startRunner({ args: ["--kubeconfig", kubeconfig] });
+    cluster = await startRunnerOnSimulator({ podStartLatencyMs: 50 });
+    ({ sim, runner, client } = cluster);
   });
-  after(async () => {
-    await runner?.stop();
-    await sim?.stop();
-  });
+  after(() => cluster?.stop());
 
   it("refuses to start on a namespace that does not exist or an API server that does not answer", async () => {
     const missing = join(client, "kubeconfig-missing-namespace");

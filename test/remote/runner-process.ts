@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { KubeSimulator } from "../kube-sim/simulator.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
 export const cli = join(repo, "dist/cli.js");
@@ -73,4 +74,30 @@ export function aloftAsync(workspace: string, args: string[], env: NodeJS.Proces
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
   });
+}
+
+export interface SimulatedCluster {
+  sim: KubeSimulator;
+  runner: RunnerProcess;
+  /** A client's own workspace; the kubeconfig is in it. */
+  client: string;
+  stop(): Promise<void>;
+}
+
+/** The Kubernetes API simulator in this process, and a runner process whose tasks are its pods. */
+export async function startRunnerOnSimulator(options: { podStartLatencyMs: number; args?: string[] }): Promise<SimulatedCluster> {
+  const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
+  const sim = await KubeSimulator.start({ podStartLatencyMs: options.podStartLatencyMs });
+  const kubeconfig = join(client, "kubeconfig");
+  sim.writeKubeconfig(kubeconfig);
+  const runner = await startRunner({ args: ["--kubeconfig", kubeconfig, ...(options.args ?? [])] });
+  return {
+    sim,
+    runner,
+    client,
+    stop: async () => {
+      await runner.stop();
+      await sim.stop();
+    },
+  };
 }
