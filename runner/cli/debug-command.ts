@@ -84,6 +84,8 @@ async function relayUntilDone(client: RunnerClient, executionId: string, node: s
       );
     }
   };
+  // The node may not have started yet: say what is awaited, so a quiet terminal is not mistaken for a hang.
+  if (!json) process.stderr.write(dim(`waiting for ${node} of execution ${executionId} to pause for a debugger (Ctrl-C stops)\n`));
   try {
     await client.events(executionId, { signal: stop.signal }, onMessage);
   } finally {
