@@ -2,7 +2,7 @@
  * The pod of one attempt, as a pure function of the attempt, the container
  * its launch gave and the task's resources.
  */
-import type { V1Pod, V1ResourceRequirements } from "@kubernetes/client-node";
+import type { V1Pod, V1PodSpec, V1ResourceRequirements } from "@kubernetes/client-node";
 import type { Resources } from "../../sdk/types.ts";
 import type { AttemptRef } from "../worker/protocol.ts";
 import { ANNOTATIONS, LABELS, labelValue, MANAGED_BY } from "./pod-names.ts";
@@ -25,8 +25,6 @@ export interface PodSpecInput {
 
 export function attemptPod(input: PodSpecInput): V1Pod {
   const { attempt, container } = input;
-  const resources = resourceRequirements(input.task?.resources);
-  const env = Object.entries(container.env ?? {}).map(([name, value]) => ({ name, value }));
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -47,23 +45,33 @@ export function attemptPod(input: PodSpecInput): V1Pod {
         [ANNOTATIONS.entity]: input.entity,
       },
     },
-    spec: {
-      restartPolicy: "Never",
-      // The task talks to the runner service, never to the Kubernetes API.
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      ...(input.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: input.terminationGracePeriodSeconds } : {}),
-      containers: [
-        {
-          name: CONTAINER_NAME,
-          image: container.image ?? input.task?.image ?? DEFAULT_POD_IMAGE,
-          command: container.command,
-          ...(container.args?.length ? { args: container.args } : {}),
-          ...(env.length ? { env } : {}),
-          ...(resources ? { resources } : {}),
-        },
-      ],
-    },
+    spec: agentPodSpec(container, input.task, input.terminationGracePeriodSeconds),
+  };
+}
+
+/**
+ * The spec every pod of aloft's gets: one container running the agent, the
+ * task's image (else the stock one) and resources, no retries by the kubelet.
+ * The agent talks to the runner service, never to the Kubernetes API.
+ */
+export function agentPodSpec(container: PodContainer, task: { image?: string; resources?: Resources } | undefined, terminationGracePeriodSeconds?: number): V1PodSpec {
+  const resources = resourceRequirements(task?.resources);
+  const env = Object.entries(container.env ?? {}).map(([name, value]) => ({ name, value }));
+  return {
+    restartPolicy: "Never",
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    ...(terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds } : {}),
+    containers: [
+      {
+        name: CONTAINER_NAME,
+        image: container.image ?? task?.image ?? DEFAULT_POD_IMAGE,
+        command: container.command,
+        ...(container.args?.length ? { args: container.args } : {}),
+        ...(env.length ? { env } : {}),
+        ...(resources ? { resources } : {}),
+      },
+    ],
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import type { V1Pod } from "@kubernetes/client-node";
 import { LABELS, labelValue, MANAGED_BY } from "./pod-names.ts";
-import { DEFAULT_POD_IMAGE, type PodContainer } from "./pod-launch.ts";
-import { CONTAINER_NAME, resourceRequirements } from "./pod-spec.ts";
+import type { PodContainer } from "./pod-launch.ts";
+import { agentPodSpec } from "./pod-spec.ts";
 import type { PoolShape } from "./warm-pool-plan.ts";
 
 export const WORKER_LABELS = {
@@ -37,8 +37,6 @@ export interface WorkerPodInput {
 }
 
 export function workerPod(input: WorkerPodInput): V1Pod {
-  const resources = resourceRequirements(input.shape.resources);
-  const env = Object.entries(input.container.env ?? {}).map(([name, value]) => ({ name, value }));
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -53,20 +51,6 @@ export function workerPod(input: WorkerPodInput): V1Pod {
         [WORKER_LABELS.instance]: input.instance,
       },
     },
-    spec: {
-      restartPolicy: "Never",
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      containers: [
-        {
-          name: CONTAINER_NAME,
-          image: input.container.image ?? input.shape.image ?? DEFAULT_POD_IMAGE,
-          command: input.container.command,
-          ...(input.container.args?.length ? { args: input.container.args } : {}),
-          ...(env.length ? { env } : {}),
-          ...(resources ? { resources } : {}),
-        },
-      ],
-    },
+    spec: agentPodSpec(input.container, input.shape),
   };
 }
