@@ -13,11 +13,13 @@
 // `aloft check`'s time that is not the check.
 //
 // --profile also checks the workspace once in this process and tells where
-// aloft's time goes: per phase of the checker, and per request to tsgo.
+// aloft's time goes: per phase of the checker, and per request to tsgo; and
+// where the CPU goes (cpu-budget.ts), against tsc's and tsgo's alone.
 import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { makeWorkspace, repo } from "./bench-workspace.ts";
 import { profileCheck } from "./checker-profile.ts";
+import { cpuBudget } from "./cpu-budget.ts";
 import { aloftCli, baselines, ensureBaselines, ensureBuilt, runProcess, type Finished } from "./processes.ts";
 import { arg, commandLine, flag, median, report } from "./stats.ts";
 import { workspaceFile } from "./workflow-source.ts";
@@ -106,6 +108,9 @@ console.log(`aloft / tsc: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.
 console.log(`aloft / TypeScript 6's tsc: ${(median(times.aloft) / median(times.tsc6)).toFixed(2)}×`);
 console.log(`command: ${commandLine()}`);
 
-if (flag("profile")) await profileCheck(dir);
+if (flag("profile")) {
+  await profileCheck(dir);
+  await cpuBudget(dir, tsc);
+}
 if (flag("keep")) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
