@@ -374,6 +374,26 @@ describe("KubernetesExecutor on the simulator", () => {
     assert.deepEqual(await pods(), []);
   });
 
+  it("runs more than ten attempts at once under one execution's signal without a listener-leak warning", async () => {
+    const { executor: ex } = await executor({ size: 12 });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      // One signal for all of them, as an execution gives every attempt it starts.
+      const execution = new AbortController();
+      const runs = Array.from({ length: 12 }, (_, i) => run(ex, job("gated", `wide-${i}`, { gate: "wide", x: i }), { signal: execution.signal }));
+      await waitFor("twelve pods to start", () => reports.started.filter((name) => name.includes("-wide-")).length === 12);
+      reports.open("wide");
+      assert.deepEqual(await Promise.all(runs.map((r) => r.result)), Array.from({ length: 12 }, (_, i) => ({ ok: true, output: i })));
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning")), []);
+  });
+
   it("leaves no watch open once closed", async () => {
     const { executor: ex } = await executor();
     assert.deepEqual(await run(ex, job("double", "before-close", { x: 1 })).result, { ok: true, output: 2 });

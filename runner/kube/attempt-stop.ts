@@ -5,6 +5,8 @@
  */
 export type StopReason = "timeout" | "cancelled";
 
+import { onAbort } from "./abort-listeners.ts";
+
 /** Node fires a timer longer than 2^31-1 ms (about 24.8 days) at once; such a timeout never matters. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -24,10 +26,7 @@ export class AttemptStop {
     if (timeoutMs !== undefined && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS) {
       this.timer = setTimeout(() => this.stop("timeout"), timeoutMs);
     }
-    const onAbort = () => this.stop("cancelled");
-    if (signal?.aborted) this.stop("cancelled");
-    else signal?.addEventListener("abort", onAbort, { once: true });
-    this.detach = () => signal?.removeEventListener("abort", onAbort);
+    this.detach = signal ? onAbort(signal, () => this.stop("cancelled")) : () => {};
   }
 
   /** Why the attempt was stopped, once it was. */

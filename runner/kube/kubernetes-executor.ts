@@ -12,6 +12,7 @@ import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { Job, JobOptions, TaskExecutor } from "../engine/executor.ts";
 import type { AttemptRef, JobResult } from "../worker/protocol.ts";
 import type { AttemptReports } from "./attempt-reports.ts";
+import { onAbort } from "./abort-listeners.ts";
 import { AttemptStop, type StopReason } from "./attempt-stop.ts";
 import { KubeApiError, type RetryPolicy } from "./api-retry.ts";
 import { KubeApi } from "./kube-api.ts";
@@ -328,14 +329,13 @@ export class KubernetesExecutor implements TaskExecutor {
       (error) => this.warn(`reading the log of pod ${this.namespace}/${subject.pod} failed: ${(error as Error)?.message ?? String(error)}`),
     );
     tracked.whenRunning(() => log.startFollowing());
-    let onClose!: () => void;
-    const closed = new Promise<"closed">((resolve) => (onClose = () => resolve("closed")));
-    this.closing.signal.addEventListener("abort", onClose, { once: true });
+    let stopListening!: () => void;
+    const closed = new Promise<"closed">((resolve) => (stopListening = onAbort(this.closing.signal, () => resolve("closed"))));
     let end: PodEnd | StopReason | "closed";
     try {
       end = await Promise.race([tracked.ended, stop.stopped, closed]);
     } finally {
-      this.closing.signal.removeEventListener("abort", onClose);
+      stopListening();
     }
     if (end === "closed") {
       log.stop();

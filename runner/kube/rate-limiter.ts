@@ -4,6 +4,7 @@
  * order. A 429's Retry-After holds every caller, not only the one that got
  * it: the API server is telling the whole client to slow down.
  */
+import { onAbort } from "./abort-listeners.ts";
 
 export interface RateLimit {
   /** Requests a second, sustained. */
@@ -65,8 +66,8 @@ export class TokenBucket {
 interface Waiter {
   resolve: () => void;
   reject: (error: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
+  /** Stops waiting for the caller's signal (see abort-listeners.ts). */
+  stopListening?: () => void;
 }
 
 export class RateLimiter {
@@ -88,13 +89,11 @@ export class RateLimiter {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
       if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
+        waiter.stopListening = onAbort(signal, () => {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);
           reject(signal.reason);
-        };
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
+        });
       }
       this.waiters.push(waiter);
       this.pump();
@@ -126,7 +125,7 @@ export class RateLimiter {
         return;
       }
       const waiter = this.waiters.shift()!;
-      if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+      waiter.stopListening?.();
       waiter.resolve();
     }
   }

@@ -1,3 +1,5 @@
+import { onAbort } from "./abort-listeners.ts";
+
 /**
  * At most `size` holders at once, served in arrival order; a waiter whose
  * signal aborts leaves the line. The engine may hand the executor more jobs
@@ -17,18 +19,19 @@ export class Slots {
     return new Promise((resolve, reject) => {
       const entry = {
         grant: () => {
-          signal?.removeEventListener("abort", onAbort);
+          stopListening();
           this.used++;
           resolve(this.releaser());
         },
       };
-      const onAbort = () => {
-        const at = this.line.indexOf(entry);
-        if (at >= 0) this.line.splice(at, 1);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.line.push(entry);
+      const stopListening = signal
+        ? onAbort(signal, () => {
+            const at = this.line.indexOf(entry);
+            if (at >= 0) this.line.splice(at, 1);
+            reject(signal.reason);
+          })
+        : () => {};
       this.serve();
     });
   }

@@ -9,6 +9,7 @@
  * (on another pod). Each attempt settles once, whatever reports arrive late.
  */
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { WebSocket } from "ws";
 import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { JobOptions } from "../engine/executor.ts";
@@ -71,7 +72,11 @@ export class WarmPods implements PoolHost, WarmWorkerEndpoint {
   private readonly closing = new AbortController();
   private podCount = 0;
 
-  constructor(private readonly options: WarmPodsOptions) {}
+  constructor(private readonly options: WarmPodsOptions) {
+    // Every pod being created waits on it (its retries' back-off listens to it): a pool that
+    // grows by more than ten at once is not a leak.
+    setMaxListeners(0, this.closing.signal);
+  }
 
   /** `tenant` (the execution's project) keeps pools apart: a worker pod runs the code of one project only. */
   async run(job: AttemptJob, options: JobOptions, stop: AttemptStop, tenant: string): Promise<JobResult> {
