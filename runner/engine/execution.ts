@@ -24,7 +24,7 @@ import type { ExecutionListener } from "./events.ts";
 import type { Job, JobOptions, TaskExecutor } from "./executor.ts";
 import { buildScope, lookupIn, readyNodes, type LiveNode, type Scope } from "./live-graph.ts";
 import { matchesDebugTarget, type DebugRequest } from "./debug-target.ts";
-import type { LogSink } from "./log-sink.ts";
+import { keptLog, type LogSink } from "./log-sink.ts";
 import { backoffDelay, DEFAULT_BACKOFF, failureHistory, parseDuration, shouldRetry, type BackoffOptions } from "./retry-policy.ts";
 
 export interface EngineContext {
@@ -485,7 +485,9 @@ export class Execution {
     }
     const ref: AttemptRef = { executionId: this.record.id, nodeId: record.id, attempt };
     let running: Promise<JobResult>;
-    let chunks = 0;
+    // A resumed attempt's log goes on after what the stopped runner kept, neither repeating it nor renumbering it.
+    const kept = resumed !== undefined ? keptLog(logPath) : { chunks: 0, bytes: 0 };
+    let chunks = kept.chunks;
     try {
       const inputs = record.inputs ?? {};
       const debug = this.takeDebugTarget(record);
@@ -504,6 +506,7 @@ export class Execution {
           this.emit({ type: "log", nodeId: record.id, attempt, stream, text, index: chunks++, t });
         },
         signal: this.jobs.signal,
+        ...(resumed !== undefined ? { logBytesKept: kept.bytes } : {}),
       });
     } catch (error) {
       running = Promise.reject(error);

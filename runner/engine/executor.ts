@@ -14,6 +14,12 @@ export interface JobOptions {
   task?: { image?: string; resources?: Resources; reuse?: ReuseOptions };
   /** Aborting it cancels the job where the backend supports it (the Kubernetes one deletes the pod); it then fails as cancelled. */
   signal?: AbortSignal;
+  /**
+   * For `resume`: how many bytes of the attempt's output a previous runner
+   * process already kept, which a backend that reads the output again from
+   * its start (a pod's log) skips instead of repeating.
+   */
+  logBytesKept?: number;
   /** A job sent with `debug` is paused and its inspector listens here (on the worker's or the pod's loopback). */
   onDebugger?: (endpoint: InspectorEndpoint) => void;
 }

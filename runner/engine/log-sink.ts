@@ -45,6 +45,12 @@ export class LogSink {
   }
 }
 
+/** How much of an attempt's log is kept: its chunks, and the UTF-8 bytes of their text. */
+export function keptLog(path: string): { chunks: number; bytes: number } {
+  const chunks = readLog(path);
+  return { chunks: chunks.length, bytes: chunks.reduce((sum, chunk) => sum + Buffer.byteLength(chunk.x, "utf8"), 0) };
+}
+
 /** Reads an attempt's log back; an attempt that printed nothing has none. */
 export function readLog(path: string): LogChunk[] {
   if (!existsSync(path)) return [];

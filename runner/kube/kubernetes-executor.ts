@@ -327,6 +327,7 @@ export class KubernetesExecutor implements TaskExecutor {
       { namespace: this.namespace, pod: subject.pod, container: CONTAINER_NAME },
       (text) => options.onLog?.("stdout", text),
       (error) => this.warn(`reading the log of pod ${this.namespace}/${subject.pod} failed: ${(error as Error)?.message ?? String(error)}`),
+      options.logBytesKept,
     );
     tracked.whenRunning(() => log.startFollowing());
     let stopListening!: () => void;

@@ -70,7 +70,11 @@ export class PodLog {
     private readonly target: PodLogTarget,
     private readonly onText: (text: string) => void,
     private readonly onError: (error: unknown) => void = () => {},
-  ) {}
+    /** Bytes of the log delivered before this reading (kept by the runner that started the pod): skipped. */
+    alreadyDelivered = 0,
+  ) {
+    this.delivered = alreadyDelivered;
+  }
 
   /** Follows the log from now on, until `finish` or `stop`; while a follow is open, does nothing. */
   startFollowing(): void {

@@ -3,10 +3,10 @@
 // had finished: on Kubernetes it waits on the pods that ran on meanwhile; on
 // local processes (which died with it) it runs only the interrupted attempt again.
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
@@ -32,15 +32,23 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 const slowMiddle = join(repo, "test/fixtures/remote/restart.ts");
+
+/** The lines of the log files named `name` the runner in `workspace` has kept. */
+function keptLines(workspace: string, name: string): string[] {
+  const root = join(workspace, ".aloft");
+  if (!existsSync(root)) return [];
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((file) => basename(file) === name);
+  return files.flatMap((file) => readFileSync(join(root, file), "utf8").split("\n").filter(Boolean));
+}
 const fraudRun = [training, "trainingWorkflow", "--data", data];
 
 /** Submits `run` detached, kills the runner once `ready` says so, restarts it, and returns the ended execution. */
 async function killAndRestart(
   args: string[],
   run: string[],
-  ready: (d: ExecutionDetailResponse) => boolean,
+  ready: (d: ExecutionDetailResponse, runner: RunnerProcess) => boolean,
   signal: NodeJS.Signals = "SIGKILL",
-): Promise<{ before: ExecutionDetailResponse; after: ExecutionDetailResponse; restarted: RunnerProcess }> {
+): Promise<{ id: string; client: string; before: ExecutionDetailResponse; after: ExecutionDetailResponse; restarted: RunnerProcess }> {
   const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
   const first = await startRunner({ args });
   const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", first.url, "--token", first.token, ...run]);
@@ -49,7 +57,7 @@ async function killAndRestart(
   const before = await waitFor("the moment to kill the runner", async () => {
     const d = await detail(first, id);
     assert.equal(d.status, "running", `the execution ended before the runner could be killed: ${JSON.stringify(d.nodes.map((n) => [n.id, n.status]))}`);
-    return ready(d) ? d : undefined;
+    return ready(d, first) ? d : undefined;
   });
   // A stop that waited for the execution to end would outlive the bound: the restart would then find nothing to resume.
   const stopped = await Promise.race([first.stop(signal), sleep(20_000).then(() => "still running" as const)]);
@@ -62,7 +70,7 @@ async function killAndRestart(
     const d = await detail(restarted, id);
     throw new Error(`${error.message}\nnodes: ${JSON.stringify(d.nodes.map((n) => [n.id, n.status, n.attempts]))}\n--- first runner\n${first.output()}\n--- restarted runner\n${restarted.output()}`);
   });
-  return { before, after, restarted };
+  return { id, client, before, after, restarted };
 }
 
 describe("a runner killed mid-run and restarted", () => {
@@ -110,6 +118,25 @@ describe("a runner killed mid-run and restarted", () => {
     for (const node of after.nodes) assert.equal(node.attempts <= 1, true, `node ${node.id} ran ${node.attempts} times`);
     const ran = after.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
     assert.equal(sim.counts().byRoute["create pods"] ?? 0, ran, "the pods a stopping runner left were adopted, not started again");
+  });
+
+  it("on Kubernetes, goes on with an adopted pod's log after what was kept, repeating none of it", async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), "aloft-kube-")), "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    // Stopped once the runner has kept sleepy's first line, while sleepy's pod waits.
+    const { id, client, after, restarted } = await killAndRestart(
+      ["--kubeconfig", kubeconfig],
+      [slowMiddle, "slowMiddle", "--x", "4", "--ms", "3000"],
+      (d, first) => d.nodes.some((n) => n.id === "sleepy" && n.status === "running") && keptLines(first.workspace, "sleepy.1.jsonl").length > 0,
+      "SIGTERM",
+    );
+    runners.push(restarted);
+    assert.equal(after.status, "succeeded", JSON.stringify(after.error));
+    assert.equal(after.nodes.find((n) => n.id === "sleepy")?.attempts, 1, "the pod was adopted, not run again");
+    const logs = await aloftAsync(client, ["logs", id, "sleepy", "--runner", restarted.url, "--token", restarted.token]);
+    assert.equal(logs.code, 0, logs.stderr);
+    const lines = logs.stdout.split("\n").filter((line) => line.startsWith("sleepy:"));
+    assert.deepEqual(lines, ["sleepy: waiting 3000 ms", "sleepy: woke up"], logs.stdout);
   });
 
   it("on local processes, runs again only the attempt the kill interrupted", async () => {
