@@ -15,9 +15,23 @@ const common = {
   logLevel: "warning",
 };
 
+/**
+ * Packages stay external, except TypeScript's API: its fifty-odd small modules,
+ * each resolved, read and compiled on its own, cost the checker's start more
+ * than the same code inside a chunk. tsgo itself stays in the package.
+ */
+const bundleTypeScriptApi = {
+  name: "bundle-typescript-api",
+  setup(build) {
+    // `#…` are the package's own subpath imports, resolved inside it.
+    const inside = (path) => path.startsWith("typescript/unstable/") || path.startsWith("#");
+    build.onResolve({ filter: /^[^./]/ }, (args) => (inside(args.path) || args.kind === "entry-point" ? undefined : { path: args.path, external: true }));
+  },
+};
+
 const [split] = await Promise.all([
   // Split so each command loads only its own code (and its own packages) when it runs.
-  build({ ...common, entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist", splitting: true, metafile: true }),
+  build({ ...common, packages: undefined, plugins: [bundleTypeScriptApi], entryPoints: { cli: "runner/cli/main.ts", worker: "runner/worker/worker-main.ts", server: "server/main.ts" }, outdir: "dist", splitting: true, metafile: true }),
   // Served to pods as one file: everything inside, nothing to install.
   // Its CommonJS packages (ws) require Node's modules, which an ES module must get from createRequire.
   build({ ...common, entryPoints: { agent: "runner/pod/agent-main.ts" }, outdir: "dist", packages: "bundle", banner: { js: AGENT_BANNER } }),
