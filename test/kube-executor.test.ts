@@ -356,6 +356,27 @@ describe("KubernetesExecutor on the simulator", () => {
     await waitFor("the timed-out pod to go", async () => (await pods()).length === 0);
   });
 
+  it("leaves a detached attempt's pod running for another executor to adopt, and starts no pod for one still waiting", async () => {
+    const { executor: ex, namespace, pods } = await executor({ size: 1 });
+    const detach = new AbortController();
+    const running = run(ex, job("gated", "handed-over", { gate: "handed-over", x: 3 }), { detach: detach.signal });
+    const waiting = run(ex, job("gated", "never-started", { gate: "handed-over", x: 4 }), { detach: detach.signal });
+    await waitFor("the first pod to start", () => reports.startsOf(podName(job("gated", "handed-over").attempt)) === 1);
+    detach.abort();
+    for (const r of [running, waiting]) {
+      const result = await r.result;
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.equal(result.error.code, "EXECUTION_ABANDONED");
+    }
+    assert.deepEqual(await pods(), [podName(job("gated", "handed-over").attempt)], "the running pod is left, the waiting one never made");
+    // The replica that took over adopts the pod and gets its result.
+    const { executor: other } = await executor({ namespace, runnerId: `runner-${namespace}` });
+    const adopted = other.adopt(job("gated", "handed-over").attempt);
+    reports.open("handed-over");
+    assert.deepEqual(await adopted, { ok: true, output: 3 });
+    assert.equal(reports.startsOf(podName(job("gated", "never-started").attempt)), 0);
+  });
+
   it("runs many attempts on one watch, never more pods than its size", async () => {
     const { executor: ex, pods } = await executor({ size: 4 });
     sim.resetCounts();

@@ -73,6 +73,8 @@ export class Execution {
   private lastMapProgress = 0;
   /** Aborted on cancel and abandon: jobs under way stop where the executor can stop them. */
   private readonly jobs = new AbortController();
+  /** Aborted on abandon, when the executor can resume jobs: they are left to the replica that took over. */
+  private readonly detachedJobs = new AbortController();
   /** The node chosen for `--debug`, and whether its (one) paused attempt has started. */
   private debugNodeId: string | undefined;
   private debugTaken = false;
@@ -134,7 +136,10 @@ export class Execution {
    */
   abandon(): Promise<ExecutionRecord> {
     this.finished = true;
-    this.jobs.abort(new AloftError({ code: "EXECUTION_ABANDONED", kind: "system", message: `this runner stopped driving execution ${this.record.id}` }));
+    const reason = new AloftError({ code: "EXECUTION_ABANDONED", kind: "system", message: `this runner stopped driving execution ${this.record.id}` });
+    // Jobs that outlive this runner (pods) are the other replica's now, which adopts them; others would only be run again there.
+    if (this.ctx.executor.resume) this.detachedJobs.abort(reason);
+    else this.jobs.abort(reason);
     return this.release();
   }
 
@@ -506,6 +511,7 @@ export class Execution {
           this.emit({ type: "log", nodeId: record.id, attempt, stream, text, index: chunks++, t });
         },
         signal: this.jobs.signal,
+        detach: this.detachedJobs.signal,
         ...(resumed !== undefined ? { logBytesKept: kept.bytes } : {}),
       });
     } catch (error) {

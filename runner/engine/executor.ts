@@ -15,6 +15,13 @@ export interface JobOptions {
   /** Aborting it cancels the job where the backend supports it (the Kubernetes one deletes the pod); it then fails as cancelled. */
   signal?: AbortSignal;
   /**
+   * Aborted when this runner stops waiting on the job without ending it:
+   * another replica took the execution over and adopts what outlives this
+   * runner (see `resume`). A job not started yet is not started; one under
+   * way is left running. Only for executors with `resume`.
+   */
+  detach?: AbortSignal;
+  /**
    * For `resume`: how many bytes of the attempt's output a previous runner
    * process already kept, which a backend that reads the output again from
    * its start (a pod's log) skips instead of repeating.

@@ -33,3 +33,18 @@ export function onAbort(signal: AbortSignal, listener: () => void): () => void {
   listeners.add(entry);
   return () => listeners.delete(entry);
 }
+
+/**
+ * A signal of its own that aborts when any of `signals` does (with that
+ * one's reason), listening through `onAbort`. `dispose` stops listening.
+ */
+export function anyAborted(signals: readonly (AbortSignal | undefined)[]): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stops: (() => void)[] = [];
+  for (const signal of signals) {
+    if (!signal) continue;
+    stops.push(onAbort(signal, () => controller.abort(signal.reason)));
+    if (controller.signal.aborted) break;
+  }
+  return { signal: controller.signal, dispose: () => stops.forEach((stop) => stop()) };
+}

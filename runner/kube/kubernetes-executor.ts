@@ -12,7 +12,7 @@ import type { ErrorInfo } from "../../compiler/errors.ts";
 import type { Job, JobOptions, TaskExecutor } from "../engine/executor.ts";
 import type { AttemptRef, JobResult } from "../worker/protocol.ts";
 import type { AttemptReports } from "./attempt-reports.ts";
-import { onAbort } from "./abort-listeners.ts";
+import { anyAborted, onAbort } from "./abort-listeners.ts";
 import { AttemptStop, type StopReason } from "./attempt-stop.ts";
 import { KubeApiError, type RetryPolicy } from "./api-retry.ts";
 import { KubeApi } from "./kube-api.ts";
@@ -191,14 +191,18 @@ export class KubernetesExecutor implements TaskExecutor {
     const closedError = failed({ code: "EXECUTOR_CLOSED", kind: "system", message: "the Kubernetes executor was closed" });
     if (this.closed) return closedError;
     let release: () => void;
+    const waiting = anyAborted([options.signal, options.detach]);
     try {
-      release = await this.slots.acquire(options.signal);
+      release = await this.slots.acquire(waiting.signal);
     } catch {
-      return failed(cancelledError(subjectOf(ref, podName(ref), this.namespace, entity), false));
+      const subject = subjectOf(ref, podName(ref), this.namespace, entity);
+      return options.detach?.aborted ? detachedError(subject, false) : failed(cancelledError(subject, false));
+    } finally {
+      waiting.dispose();
     }
-    if (this.closed) {
+    if (this.closed || options.detach?.aborted) {
       release();
-      return closedError;
+      return this.closed ? closedError : detachedError(subjectOf(ref, podName(ref), this.namespace, entity), false);
     }
     const stop = new AttemptStop(options);
     try {
@@ -232,6 +236,7 @@ export class KubernetesExecutor implements TaskExecutor {
       } catch (error) {
         return failed({ ...errorAbout(subject), code: "POD_LAUNCH_FAILED", kind: "system", message: `preparing the pod of ${describe(subject)} failed: ${(error as Error)?.message ?? String(error)}` });
       }
+      if (options.detach?.aborted) return detachedError(subject, false);
       try {
         const pod = attemptPod({
           name,
@@ -330,13 +335,20 @@ export class KubernetesExecutor implements TaskExecutor {
       options.logBytesKept,
     );
     tracked.whenRunning(() => log.startFollowing());
-    let stopListening!: () => void;
-    const closed = new Promise<"closed">((resolve) => (stopListening = onAbort(this.closing.signal, () => resolve("closed"))));
-    let end: PodEnd | StopReason | "closed";
+    const listening: (() => void)[] = [];
+    const closed = new Promise<"closed" | "detached">((resolve) => {
+      listening.push(onAbort(this.closing.signal, () => resolve("closed")));
+      if (options.detach) listening.push(onAbort(options.detach, () => resolve("detached")));
+    });
+    let end: PodEnd | StopReason | "closed" | "detached";
     try {
       end = await Promise.race([tracked.ended, stop.stopped, closed]);
     } finally {
-      stopListening();
+      for (const stopListening of listening) stopListening();
+    }
+    if (end === "detached") {
+      log.stop();
+      return detachedError(subject, true);
     }
     if (end === "closed") {
       log.stop();
@@ -416,6 +428,16 @@ function cancelledError(subject: PodSubject, podDeleted: boolean): ErrorInfo {
     kind: "user",
     message: `${describe(subject)} was cancelled${podDeleted ? `; its pod ${subject.namespace}/${subject.pod} is deleted` : ""}`,
   };
+}
+
+/** The runner stopped driving the execution (another replica took it over): its pod, if any, is left to that replica. */
+function detachedError(subject: PodSubject, podLeft: boolean): JobResult {
+  return failed({
+    ...errorAbout(subject),
+    code: "EXECUTION_ABANDONED",
+    kind: "system",
+    message: `this runner stopped driving the execution of ${describe(subject)}${podLeft ? `; its pod ${subject.namespace}/${subject.pod} was left running for the runner that took the execution over` : ""}`,
+  });
 }
 
 function apiError(code: string, subject: PodSubject, error: unknown): ErrorInfo {

@@ -16,6 +16,16 @@ import { ServiceProxy } from "./service-proxy.ts";
 
 const training = join(repo, "samples/fraud/training.ts");
 const data = join(repo, "samples/fraud/data");
+const slowMiddle = join(repo, "test/fixtures/remote/restart.ts");
+
+/** Polls `probe` until it gives something (true, or a value), for at most `timeoutMs`. */
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(100)) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 describe("runner replicas sharing PostgreSQL", () => {
   const schemas = new TestSchemas();
@@ -95,5 +105,46 @@ describe("runner replicas sharing PostgreSQL", () => {
     for (const node of ended.nodes) assert.ok(node.attempts <= 1, `${node.id} ran ${node.attempts} times`);
     const ran = ended.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
     assert.equal(sim.counts().byRoute["create pods"], ran, "one pod per attempt, across both replicas");
+  });
+  it("leaves the pods of an execution whose lease it lost to the replica that took it over", async () => {
+    const shared = mkdtempSync(join(tmpdir(), "aloft-shared-"));
+    const kubeconfig = join(shared, "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    const proxy = await ServiceProxy.start();
+    const common = ["--db", schemas.url(), "--store", `file:${join(shared, "blobs")}`, "--kubeconfig", kubeconfig, "--lease", "4s", "--advertise-url", proxy.url];
+    const a = await startRunner({ args: [...common, "--replica-id", "replica-paused"] });
+    const b = await startRunner({ args: [...common, "--replica-id", "replica-taking-over"] });
+    runners.push(a, b);
+    proxy.add(a.url);
+    proxy.add(b.url);
+    try {
+      const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
+      sim.resetCounts();
+      // sleepy's pod waits 12 s: still running when replica a wakes up.
+      const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", a.url, "--token", a.token, slowMiddle, "slowMiddle", "--x", "4", "--ms", "12000"]);
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const id = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
+      const detail = async (runner: RunnerProcess) =>
+        (await (await fetch(`${runner.url}/api/v1/executions/${id}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as ExecutionDetailResponse;
+      await until("sleepy's pod to run", async () => (await detail(b)).nodes.some((n) => n.id === "sleepy" && n.status === "running") && sim.counts().byRoute["create pods"] === 2);
+      // Replica a stops answering (a long pause) while its pods run: b takes the execution over, then a wakes up.
+      proxy.remove(a.url);
+      a.child.kill("SIGSTOP");
+      await until("replica b to take the execution over", async () => b.output().includes(`resumed execution ${id}`), 30_000);
+      a.child.kill("SIGCONT");
+      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000);
+      const ended = await until("replica b to finish the execution", async () => {
+        const d = await detail(b);
+        return d.status === "running" ? undefined : d;
+      }, 60_000);
+      assert.equal(ended.status, "succeeded", `${JSON.stringify(ended.error)}\n--- replica a\n${a.output()}\n--- replica b\n${b.output()}`);
+      assert.equal(ended.outputs, (4 + 1) * 2 - 3);
+      for (const node of ended.nodes) assert.ok(node.attempts <= 1, `${node.id} ran ${node.attempts} times:\n--- replica a\n${a.output()}`);
+      const ran = ended.nodes.filter((n) => n.attempts > 0 && n.kind !== "workflow").length;
+      assert.equal(sim.counts().byRoute["create pods"], ran, "one pod per attempt: the pods replica a left were adopted");
+    } finally {
+      a.child.kill("SIGCONT");
+      await proxy.close();
+    }
   });
 });

@@ -27,6 +27,13 @@ export class ServiceProxy {
     this.targets.push({ host: hostname, port: Number(port) });
   }
 
+  /** Stops sending new connections to `url`, as a Service does to a replica that stopped answering its probes. */
+  remove(url: string): void {
+    const { hostname, port } = new URL(url);
+    const at = this.targets.findIndex((t) => t.host === hostname && t.port === Number(port));
+    if (at >= 0) this.targets.splice(at, 1);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
