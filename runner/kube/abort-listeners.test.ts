@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { test } from "node:test";
-import { onAbort } from "./abort-listeners.ts";
+import { anyAborted, onAbort } from "./abort-listeners.ts";
 
 test("many waiters on one signal add one listener to it, and each hears the abort once", () => {
   const controller = new AbortController();
@@ -35,4 +35,20 @@ test("an aborted signal calls at once, and a signal aborted after every waiter l
   onAbort(controller.signal, () => calls++)();
   controller.abort();
   assert.equal(calls, 1);
+});
+
+test("anyAborted aborts with the reason of whichever signal aborts first, and stops listening when disposed", () => {
+  const cancel = new AbortController();
+  const detach = new AbortController();
+  const either = anyAborted([cancel.signal, undefined, detach.signal]);
+  detach.abort("detached");
+  assert.equal(either.signal.reason, "detached");
+  cancel.abort("cancelled");
+  assert.equal(either.signal.reason, "detached");
+  const later = new AbortController();
+  const disposed = anyAborted([later.signal]);
+  disposed.dispose();
+  later.abort();
+  assert.equal(disposed.signal.aborted, false);
+  assert.equal(anyAborted([AbortSignal.abort("already")]).signal.reason, "already");
 });
