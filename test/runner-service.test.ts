@@ -171,6 +171,7 @@ describe("aloft runner start", () => {
       [["--store", "s3://bucket"], /--store s3:\/\/… is not supported yet/],
       [["--kubeconfig", "kube.yaml"], /kube\.yaml/],
       [["--max-pods", "0"], /--max-pods expects a positive whole number/],
+      [["--heartbeat", "200ms"], /--heartbeat expects a duration of at least 1s, like 10s; got "200ms"/],
       [["--advertise-url", "runner:7878"], /--advertise-url expects the runner's URL/],
       [["--db", "state.db"], /--db expects sqlite:PATH/],
       [["--port", "http"], /--port expects a port number/],

@@ -1,7 +1,7 @@
 /**
  * `aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]
  * [--store file:DIR] [--workers N] [--kubeconfig FILE] [--context NAME]
- * [--namespace NS] [--advertise-url URL] [--max-pods N] [--qps N --burst N]
+ * [--namespace NS] [--advertise-url URL] [--max-pods N] [--qps N --burst N] [--heartbeat DURATION]
  * [--replica-id ID] [--lease DURATION]`: the runner service in the foreground, until SIGINT or SIGTERM.
  */
 import { join, resolve } from "node:path";
@@ -29,7 +29,7 @@ interface StartOptions {
   kubernetes?: NonNullable<RunnerSettings["kubernetes"]>;
 }
 
-const KUBERNETES_FLAGS = ["--context", "--namespace", "--advertise-url", "--max-pods", "--qps", "--burst"];
+const KUBERNETES_FLAGS = ["--context", "--namespace", "--advertise-url", "--max-pods", "--qps", "--burst", "--heartbeat"];
 
 export async function runnerCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -97,6 +97,13 @@ export function parseStartOptions(args: string[]): StartOptions {
       case "--burst":
         kube().rateLimit = { qps: kube().rateLimit?.qps ?? 20, burst: positive(value(), flag) };
         break;
+      case "--heartbeat": {
+        const text = value();
+        const ms = parseDurationText(text);
+        if (ms === undefined || ms < 1000) throw new UsageError(`--heartbeat expects a duration of at least 1s, like 10s; got "${text}"`);
+        kube().heartbeatMs = ms;
+        break;
+      }
       default:
         throw new UsageError(
           `aloft runner start does not take "${arg}"; it takes --port N, --host H, --db sqlite:PATH|postgres://…, --store file:DIR, --workers N, --replica-id ID, --lease DURATION, and for Kubernetes --kubeconfig FILE, ${KUBERNETES_FLAGS.join(", ")}`,

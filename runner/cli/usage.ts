@@ -30,7 +30,7 @@ usage:
   aloft lsp [--stdio]                   the language server, on stdio (for editors)
   aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…] [--store file:DIR]
                     [--kubeconfig FILE] [--context NAME] [--namespace NS] [--advertise-url URL]
-                    [--max-pods N] [--qps N] [--burst N] [--workers N] [--replica-id ID] [--lease DURATION]
+                    [--max-pods N] [--qps N] [--burst N] [--heartbeat DURATION] [--workers N] [--replica-id ID] [--lease DURATION]
                                         the runner service (HTTP API and streams under /api/v1/)
 
 domains (development, staging, production...) scope executions within a project;

@@ -28,6 +28,11 @@ import { isWorkerPod, WORKER_LABELS, workerPod, workerPodName } from "./worker-p
 
 /** How the runner equips a worker pod and each attempt it sends one. */
 export interface WarmPodLaunch {
+  /**
+   * How often the runner pings each worker pod: one that has not answered by
+   * the next ping is taken for lost (a connection can die without closing).
+   */
+  heartbeatMs?: number;
   container(request: { pod: { name: string; namespace: string }; pool: string; instance: string; image?: string }): PodContainer | Promise<PodContainer>;
   /** The token the worker opens this attempt's routes with. */
   attemptToken(ref: AttemptRef): string | Promise<string>;
@@ -62,6 +67,8 @@ export interface WarmPodsOptions {
   stopGraceSeconds: number;
   warn: (message: string) => void;
 }
+
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 export class WarmPods implements PoolHost, WarmWorkerEndpoint {
   /** Names this runner process's worker pods; a restarted runner has another. */
@@ -124,8 +131,31 @@ export class WarmPods implements PoolHost, WarmWorkerEndpoint {
     const entry = this.byName.get(identity.pod);
     if (!entry || !this.expects(identity)) return socket.close(4410, "this runner expects no such worker");
     const { pool, worker } = entry;
-    socket.on("message", (data) => this.heard(worker, String(data)));
-    socket.on("close", () => this.drop(worker, "its connection to the runner closed"));
+    const heartbeatMs = this.options.launch.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    let answered = true;
+    let silent = false;
+    const heartbeat = setInterval(() => {
+      if (!answered) {
+        silent = true;
+        socket.terminate();
+        return;
+      }
+      answered = false;
+      socket.ping();
+    }, heartbeatMs);
+    heartbeat.unref();
+    socket.on("pong", () => (answered = true));
+    socket.on("message", (data) => {
+      answered = true;
+      this.heard(worker, String(data));
+    });
+    socket.on("close", () => {
+      clearInterval(heartbeat);
+      if (!silent) return this.drop(worker, "its connection to the runner closed");
+      const silence = `stopped answering the runner's heartbeat (every ${heartbeatMs / 1000} s): its connection is gone`;
+      this.options.warn(`warm worker pod ${this.options.namespace}/${worker.name} ${silence}; it is deleted`);
+      this.drop(worker, `it ${silence}`);
+    });
     socket.on("error", (error) => this.options.warn(`the connection of warm worker pod ${worker.name} failed: ${error.message}`));
     pool.connected(worker, socket);
   }

@@ -46,8 +46,9 @@ export function workerAgentCommand(): string[] {
   return ["node", "--enable-source-maps", "--input-type=module", "-e", WORKER_BOOTSTRAP];
 }
 
-export function workerAgentEnv(runnerUrl: string, workerToken: string): Record<string, string> {
-  return { [AGENT_ENV.runner]: runnerUrl, [WORKER_ENV.token]: workerToken, [WORKER_ENV.mode]: WORKER_MODE };
+/** `heartbeatMs`: how often the runner pings the worker (the worker gives up on a runner silent for much longer). */
+export function workerAgentEnv(runnerUrl: string, workerToken: string, heartbeatMs: number): Record<string, string> {
+  return { [AGENT_ENV.runner]: runnerUrl, [WORKER_ENV.token]: workerToken, [WORKER_ENV.mode]: WORKER_MODE, [WORKER_ENV.heartbeat]: String(heartbeatMs) };
 }
 
 export function agentEnv(runnerUrl: string, token: string, attemptKey: string): Record<string, string> {

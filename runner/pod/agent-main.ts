@@ -7,12 +7,15 @@
 import { runOneAttempt } from "./attempt-agent.ts";
 import { WORKER_ENV, WORKER_MODE } from "./worker-messages.ts";
 import { runWarmWorker } from "./worker-agent.ts";
+import { isRunnerLinkThread } from "./worker-socket.ts";
 
 const say = (line: string) => process.stderr.write(`aloft agent: ${line}\n`);
 
-// A task's stray promise must not end the attempt before its result is reported.
-process.on("unhandledRejection", (reason) => say(`unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
-
-const exitCode = process.env[WORKER_ENV.mode] === WORKER_MODE ? await runWarmWorker(say) : await runOneAttempt(say);
-// Timers or sockets a task left open must not keep the pod alive.
-process.exit(exitCode);
+// The same bundle starts a warm worker's connection thread, which serves the link (worker-socket.ts) and nothing else.
+if (!isRunnerLinkThread()) {
+  // A task's stray promise must not end the attempt before its result is reported.
+  process.on("unhandledRejection", (reason) => say(`unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+  const exitCode = process.env[WORKER_ENV.mode] === WORKER_MODE ? await runWarmWorker(say) : await runOneAttempt(say);
+  // Timers or sockets a task left open must not keep the pod alive.
+  process.exit(exitCode);
+}

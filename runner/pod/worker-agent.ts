@@ -11,19 +11,16 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import type { BundleDigests } from "../bundle/bundle-blobs.ts";
 import { materializeBundle } from "../bundle/bundle-blobs.ts";
 import { BlobStore } from "../blobs/blob-store.ts";
 import { blobsNeededBy } from "../blobs/blob-references.ts";
-import { AGENT_ENV, API_PREFIX } from "../service/protocol.ts";
+import { AGENT_ENV } from "../service/protocol.ts";
 import { AttemptClient } from "./attempt-client.ts";
 import { loadBundle, type LoadedBundle } from "./bundle-handlers.ts";
 import { captureOutput } from "./output-capture.ts";
-import { parseRunnerMessage, WORKER_CONNECT_PATH, WORKER_ENV, type RunnerToWorkerPod, type WorkerPodToRunner } from "./worker-messages.ts";
-
-/** How long a worker keeps trying to reach a runner that is not answering yet. */
-const CONNECT_BUDGET_MS = 60_000;
+import { parseRunnerMessage, WORKER_ENV, type RunnerToWorkerPod, type WorkerPodToRunner } from "./worker-messages.ts";
+import { linkToRunner } from "./worker-socket.ts";
 
 export async function runWarmWorker(say: (line: string) => void): Promise<number> {
   const runnerUrl = process.env[AGENT_ENV.runner];
@@ -36,16 +33,15 @@ export async function runWarmWorker(say: (line: string) => void): Promise<number
   let send: (message: WorkerPodToRunner) => void = () => {};
   const worker = new WarmWorker(runnerUrl, new BlobStore(join(work, "blobs")), join(work, "bundles"), (message) => send(message), say);
   let jobs = Promise.resolve();
-  const onMessage = (data: WebSocket.RawData) => {
-    const message = parseRunnerMessage(String(data));
-    if (!message) return say(`ignored a message the runner sent that is not a job: ${String(data).slice(0, 200)}`);
+  const onMessage = (data: string) => {
+    const message = parseRunnerMessage(data);
+    if (!message) return say(`ignored a message the runner sent that is not a job: ${data.slice(0, 200)}`);
     jobs = jobs.then(() => worker.run(message));
   };
-  const socket = await connect(runnerUrl, token, onMessage, say);
-  if (typeof socket === "number") return socket;
-  send = (message) => socket.send(JSON.stringify(message));
+  const link = linkToRunner({ runnerUrl, token, heartbeatMs: Number(process.env[WORKER_ENV.heartbeat]) || 0 }, onMessage, say);
+  send = (message) => link.send(JSON.stringify(message));
   // The runner lets the worker go (idle, stopping) or is gone: either way the pod ends.
-  return new Promise<number>((resolve) => socket.on("close", () => resolve(0)));
+  return link.ended;
 }
 
 class WarmWorker {
@@ -106,35 +102,4 @@ class WarmWorker {
 function restoreEnv(saved: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
   for (const [name, value] of Object.entries(saved)) if (process.env[name] !== value) process.env[name] = value;
-}
-
-/** The worker's socket, or an exit code when the runner refuses it or cannot be reached. */
-async function connect(runnerUrl: string, token: string, onMessage: (data: WebSocket.RawData) => void, say: (line: string) => void): Promise<WebSocket | number> {
-  const url = `${runnerUrl.replace(/\/+$/, "").replace(/^http/, "ws")}${API_PREFIX}${WORKER_CONNECT_PATH}`;
-  const started = Date.now();
-  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
-    const outcome = await new Promise<WebSocket | { refused: number; text: string } | { error: string }>((resolve) => {
-      const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-      // On before the socket opens: the first job can come in the same packet as the upgrade's answer.
-      socket.on("message", onMessage);
-      socket.once("open", () => resolve(socket));
-      socket.once("unexpected-response", (_request, response) => {
-        let text = "";
-        response.on("data", (chunk: Buffer) => (text += chunk.toString()));
-        response.on("end", () => resolve({ refused: response.statusCode ?? 0, text }));
-      });
-      socket.once("error", (error) => resolve({ error: error.message }));
-    });
-    if (outcome instanceof WebSocket) return outcome;
-    if ("refused" in outcome && outcome.refused < 500 && outcome.refused !== 429) {
-      say(`the runner refused this worker (${outcome.refused}): ${outcome.text.slice(0, 500)}`);
-      return 3;
-    }
-    const why = "refused" in outcome ? `${outcome.refused} ${outcome.text.slice(0, 200)}` : outcome.error;
-    if (Date.now() - started > CONNECT_BUDGET_MS) {
-      say(`cannot reach the runner at ${url}: ${why}`);
-      return 3;
-    }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
 }

@@ -12,7 +12,7 @@ export const WORKER_CONNECT_PATH = "/workers/connect";
 export const WORKER_AGENT_PATH = "/workers/agent.mjs";
 
 /** Set on worker pods only; the agent runs as a warm worker when it is. */
-export const WORKER_ENV = { token: "ALOFT_WORKER_TOKEN", mode: "ALOFT_AGENT_MODE" } as const;
+export const WORKER_ENV = { token: "ALOFT_WORKER_TOKEN", mode: "ALOFT_AGENT_MODE", heartbeat: "ALOFT_WORKER_HEARTBEAT_MS" } as const;
 export const WORKER_MODE = "worker";
 
 export type RunnerToWorkerPod = {

@@ -36,18 +36,22 @@ export interface KubernetesBackendOptions {
   rateLimit?: RateLimit;
   /** Where pods' agents announce a debug attempt's paused inspector. */
   announcements: DebuggerAnnouncements;
+  /** How often the runner and its warm worker pods check that their connection is alive. */
+  heartbeatMs?: number;
   /** How long an attempt token stays valid: long enough for the longest task to report. */
   attemptTokenTtlMs?: number;
   log?: (line: string) => void;
 }
 
 const DEFAULT_ATTEMPT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 export class KubernetesBackend implements TaskBackend {
   readonly executor: KubernetesExecutor;
 
   constructor(private readonly options: KubernetesBackendOptions) {
     const ttl = options.attemptTokenTtlMs ?? DEFAULT_ATTEMPT_TOKEN_TTL_MS;
+    const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.executor = new KubernetesExecutor({
       kubeconfig: options.kube.kubeconfig,
       ...(options.namespace ?? options.kube.namespace ? { namespace: options.namespace ?? options.kube.namespace } : {}),
@@ -63,9 +67,10 @@ export class KubernetesBackend implements TaskBackend {
         },
       },
       warm: {
+        heartbeatMs,
         container: async ({ pod, pool, instance }) => {
           const token = signWorkerToken(await options.attemptSecret(), { instance, pool, pod: pod.name, expiresAt: Date.now() + ttl });
-          return { command: workerAgentCommand(), env: workerAgentEnv(options.runnerUrl, token) };
+          return { command: workerAgentCommand(), env: workerAgentEnv(options.runnerUrl, token, heartbeatMs) };
         },
         attemptToken: async (attempt) => signAttemptToken(await options.attemptSecret(), { ...attempt, expiresAt: Date.now() + ttl }),
       },

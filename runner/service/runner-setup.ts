@@ -39,6 +39,8 @@ export interface RunnerSettings {
     runnerName?: string;
     maxPods?: number;
     rateLimit?: RateLimit;
+    /** How often the runner and its warm worker pods check that their connection is alive. */
+    heartbeatMs?: number;
   };
   log?: (line: string) => void;
 }
@@ -78,6 +80,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
         runnerName: settings.kubernetes.runnerName ?? "aloft",
         maxPods: settings.kubernetes.maxPods ?? 100,
         ...(settings.kubernetes.rateLimit ? { rateLimit: settings.kubernetes.rateLimit } : {}),
+        ...(settings.kubernetes.heartbeatMs ? { heartbeatMs: settings.kubernetes.heartbeatMs } : {}),
         ...(settings.log ? { log: settings.log } : {}),
       })
     : new LocalProcessBackend({ blobRoot: settings.blobRoot, workers: settings.workers ?? Math.max(2, availableParallelism()) });

@@ -6,8 +6,18 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 
+interface Connection {
+  client: Socket;
+  upstream: Socket;
+  /** The first bytes the client sent (a request line and headers). */
+  opening: string;
+}
+
 export class ServiceProxy {
   private readonly targets: { host: string; port: number }[] = [];
+  /** Connections that still pass data; `all` holds the frozen ones too, for close to end. */
+  private readonly open = new Set<Connection>();
+  private readonly all = new Set<Connection>();
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<ServiceProxy> {
@@ -34,7 +44,28 @@ export class ServiceProxy {
     if (at >= 0) this.targets.splice(at, 1);
   }
 
+  /**
+   * The connections made so far (those whose first bytes `which` picks) go
+   * silent, both ways, without closing: a network path that died, as the two
+   * ends cannot tell. New connections pass.
+   */
+  freeze(which: (opening: string) => boolean = () => true): void {
+    for (const connection of this.open) {
+      if (!which(connection.opening)) continue;
+      const { client, upstream } = connection;
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+      this.open.delete(connection);
+    }
+  }
+
   close(): Promise<void> {
+    for (const { client, upstream } of this.all) {
+      client.destroy();
+      upstream.destroy();
+    }
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
@@ -49,6 +80,14 @@ export class ServiceProxy {
     upstream.once("connect", () => {
       client.pipe(upstream);
       upstream.pipe(client);
+      const pair: Connection = { client, upstream, opening: "" };
+      client.once("data", (chunk: Buffer) => (pair.opening = chunk.toString("latin1", 0, 2048)));
+      this.open.add(pair);
+      this.all.add(pair);
+      client.once("close", () => {
+        this.open.delete(pair);
+        this.all.delete(pair);
+      });
     });
     upstream.once("error", () => {
       if (upstream.readyState === "opening" || !client.bytesWritten) this.forward(client, index + 1);
