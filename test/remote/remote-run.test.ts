@@ -91,7 +91,7 @@ describe("aloft logs and aloft executions against a runner", () => {
       assert.equal(followed.status, 0, followed.stderr);
       assert.match(followed.stdout, /\[sleepy\] sleepy: waiting 800 ms/);
       const one = aloft("logs", id, "sleepy", "--remote");
-      assert.equal(one.stdout.trim(), "sleepy: waiting 800 ms");
+      assert.equal(one.stdout.trim(), "sleepy: waiting 800 ms\nsleepy: woke up");
       const listed = aloft("executions", "list", "--remote", "--json");
       assert.equal(JSON.parse(listed.stdout)[0].executionId, id);
       const shown = aloft("executions", "get", id, "--remote", "--json");
