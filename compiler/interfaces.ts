@@ -80,8 +80,11 @@ export function readEntitiesOfFiles(files: readonly string[], session?: TypeScri
   }
   const typeErrors = new TypeErrorsLater(session);
   try {
-    const opened = session.openAll(files, (project, paths) => typeErrors.start(project, paths));
-    typeErrors.startMissing(opened);
+    const opened = session.openAll(files);
+    // The syntax trees first, then TypeScript's errors: aloft's reading waits for the trees, and
+    // tsgo sends them soonest with no type check beside them; the check goes on while aloft reads.
+    for (const file of opened) void file.sourceFile;
+    typeErrors.start(opened);
     const sharedBy = new Map<Project, ProjectFacts>();
     const withShared = opened.map((o) => {
       let shared = sharedBy.get(o.project);

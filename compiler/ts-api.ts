@@ -220,12 +220,10 @@ export class TypeScriptSession {
   /**
    * Opens several files in one snapshot, so that all of them can be read
    * together (their checkers stay valid until the next `open`/`openAll`).
-   * `loaded` hears of each project as soon as tsgo has loaded it, before the
-   * files' syntax trees are fetched: work tsgo can start then (a program's
-   * type errors) goes on meanwhile. A file its tsconfig.json leaves out is
-   * found only later, and opened in a project of its own, of another snapshot.
+   * A file its tsconfig.json leaves out is found only after its project is
+   * loaded, and opened in a project of its own, of another snapshot.
    */
-  openAll(files: readonly string[], loaded?: (project: Project, files: readonly string[]) => void): OpenedFile[] {
+  openAll(files: readonly string[]): OpenedFile[] {
     if (this.#closed) throw new Error("TypeScriptSession is closed");
     const wanted = files.map((file) => {
       const path = resolve(file);
@@ -248,7 +246,6 @@ export class TypeScriptSession {
       const project = snapshot.getProject(synthesized.get(path) ?? tsconfig!);
       if (project) byProject.set(project, [...(byProject.get(project) ?? []), path]);
     }
-    if (loaded) for (const [project, paths] of byProject) loaded(project, paths);
     // Many files: which ones their project holds is known from its file list, before any syntax tree is
     // asked for; then the trees are asked for at once, and each file is read as its tree comes (see #openIn).
     // tsgo answers in turn: what reading asks of every project (its file list, the checker's
@@ -270,7 +267,6 @@ export class TypeScriptSession {
     for (const w of leftOut) synthesized.set(w.path, this.#synthesizeConfig(w.path));
     if (leftOut.length) {
       snapshot = this.#update(leftOut.map((w) => synthesized.get(w.path)!));
-      if (loaded) for (const w of leftOut) loaded(snapshot.getProject(synthesized.get(w.path)!)!, [w.path]);
     }
 
     return wanted.map(({ path, text, tsconfig }) => {

@@ -10,9 +10,8 @@ import type { OpenedFile, PendingDiagnostics, Program, Project, TypeScriptSessio
 const MODULE_NOT_FOUND_CODES = new Set([2307, 2792]);
 
 /**
- * TypeScript's errors of files opened together, asked of tsgo as soon as
- * their project is loaded (`start`, before the files' syntax trees are even
- * fetched) and collected file by file once aloft's own reading is done:
+ * TypeScript's errors of files opened together, asked of tsgo at once
+ * (`start`) and collected file by file once aloft's own reading is done:
  * tsgo's diagnostics checker works through them meanwhile.
  *
  * When the files are most of their project, the whole program is asked for in
@@ -26,8 +25,14 @@ export class TypeErrorsLater {
 
   constructor(private readonly session: TypeScriptSession) {}
 
-  /** Asks for the errors of `files` (absolute paths) in `project`. */
-  start(project: Project, files: readonly string[]): void {
+  /** Asks for the errors of `opened`, project by project. */
+  start(opened: readonly OpenedFile[]): void {
+    const byProject = new Map<Project, string[]>();
+    for (const o of opened) byProject.set(o.project, [...(byProject.get(o.project) ?? []), o.file]);
+    for (const [project, files] of byProject) this.#startProject(project, files);
+  }
+
+  #startProject(project: Project, files: readonly string[]): void {
     let ofProject = this.#semantic.get(project);
     if (!ofProject) this.#semantic.set(project, (ofProject = new Map()));
     const wanted = files.filter((file) => !ofProject.has(file));
@@ -46,20 +51,6 @@ export class TypeErrorsLater {
     } else {
       for (const file of wanted) ofProject.set(file, this.#later(this.session.semanticDiagnosticsLater(project, file)));
     }
-  }
-
-  /**
-   * Asks for what `start` did not (files opened in another project or
-   * snapshot than the one they were started in: a file its tsconfig.json
-   * leaves out).
-   */
-  startMissing(opened: readonly OpenedFile[]): void {
-    const byProject = new Map<Project, string[]>();
-    for (const o of opened) {
-      if (this.#semantic.get(o.project)?.has(o.file)) continue;
-      byProject.set(o.project, [...(byProject.get(o.project) ?? []), o.file]);
-    }
-    for (const [project, files] of byProject) this.start(project, files);
   }
 
   /** TypeScript's diagnostics for `opened`, its project's configuration problems included. */
