@@ -110,7 +110,7 @@ console.log(`command: ${commandLine()}`);
 
 if (flag("profile")) {
   await profileCheck(dir);
-  await cpuBudget(dir, tsc);
+  await cpuBudget(dir, tsc, aloftCli);
 }
 if (flag("keep")) console.log(`kept ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
