@@ -15,9 +15,16 @@ export interface RetryBudget {
   totalMs: number;
   firstDelayMs: number;
   maxDelayMs: number;
+  /**
+   * How long one try waits for the runner's answer (its status and headers)
+   * before it is dropped and tried again on a fresh connection: a kept-alive
+   * connection can die without closing. Uploads, answered only once their
+   * body is sent, wait as long as that takes.
+   */
+  answerMs: number;
 }
 
-const DEFAULT_BUDGET: RetryBudget = { totalMs: 10 * 60_000, firstDelayMs: 250, maxDelayMs: 10_000 };
+const DEFAULT_BUDGET: RetryBudget = { totalMs: 10 * 60_000, firstDelayMs: 250, maxDelayMs: 10_000, answerMs: 30_000 };
 
 export class AttemptClient {
   private readonly base: string;
@@ -69,12 +76,21 @@ export class AttemptClient {
 
   private async send(method: string, path: string, body?: string | (() => ReadableStream<Uint8Array>), type = "application/json"): Promise<Response> {
     const payload = typeof body === "function" ? body() : body;
-    const response = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body ? { "content-type": type } : {}) },
-      body: payload,
-      ...(payload && typeof payload !== "string" ? { duplex: "half" } : {}),
-    } as RequestInit);
+    const streamed = payload !== undefined && typeof payload !== "string";
+    const unanswered = new AbortController();
+    const timer = streamed ? undefined : setTimeout(() => unanswered.abort(new Error(`no answer within ${this.budget.answerMs / 1000} s`)), this.budget.answerMs);
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body ? { "content-type": type } : {}) },
+        body: payload,
+        signal: unanswered.signal,
+        ...(streamed ? { duplex: "half" } : {}),
+      } as RequestInit);
+    } finally {
+      clearTimeout(timer);
+    }
     if (response.ok) return response;
     const text = await response.text();
     const error = new RunnerRefused(response.status, `${method} ${path || "/"}: ${response.status} ${text.slice(0, 500)}`);
