@@ -132,26 +132,10 @@ export class WarmPods implements PoolHost, WarmWorkerEndpoint {
     if (!entry || !this.expects(identity)) return socket.close(4410, "this runner expects no such worker");
     const { pool, worker } = entry;
     const heartbeatMs = this.options.launch.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    let answered = true;
-    let silent = false;
-    const heartbeat = setInterval(() => {
-      if (!answered) {
-        silent = true;
-        socket.terminate();
-        return;
-      }
-      answered = false;
-      socket.ping();
-    }, heartbeatMs);
-    heartbeat.unref();
-    socket.on("pong", () => (answered = true));
-    socket.on("message", (data) => {
-      answered = true;
-      this.heard(worker, String(data));
-    });
+    const beat = heartbeat(socket, heartbeatMs);
+    socket.on("message", (data) => this.heard(worker, String(data)));
     socket.on("close", () => {
-      clearInterval(heartbeat);
-      if (!silent) return this.drop(worker, "its connection to the runner closed");
+      if (!beat.missed) return this.drop(worker, "its connection to the runner closed");
       const silence = `stopped answering the runner's heartbeat (every ${heartbeatMs / 1000} s): its connection is gone`;
       this.options.warn(`warm worker pod ${this.options.namespace}/${worker.name} ${silence}; it is deleted`);
       this.drop(worker, `it ${silence}`);
@@ -283,4 +267,28 @@ function describe(job: AttemptJob): string {
 
 function failed(job: AttemptJob, code: string, message: string, kind: ErrorInfo["kind"] = "system"): JobResult {
   return { ok: false, error: { code, kind, message, entity: job.entity, node: job.attempt.nodeId } };
+}
+
+/**
+ * Pings `socket` every `everyMs`. One that has not answered (a pong, or any
+ * message) by the next ping is ended, and `missed` says so: a connection can
+ * die without closing.
+ */
+function heartbeat(socket: WebSocket, everyMs: number): { readonly missed: boolean } {
+  const state = { missed: false };
+  let answered = true;
+  const timer = setInterval(() => {
+    if (!answered) {
+      state.missed = true;
+      socket.terminate();
+      return;
+    }
+    answered = false;
+    socket.ping();
+  }, everyMs);
+  timer.unref();
+  socket.on("pong", () => (answered = true));
+  socket.on("message", () => (answered = true));
+  socket.on("close", () => clearInterval(timer));
+  return state;
 }
