@@ -17,13 +17,18 @@ import { median, report } from "./stats.ts";
 
 const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
-/** user + system CPU of a process (`/proc/PID/stat`), or of the children it has waited for (`cutime` + `cstime` of its own). */
-function cpuMs(pid: number | "self", waitedChildren = false): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+/**
+ * CPU milliseconds out of a `/proc/PID/stat` line: the process's own user +
+ * system time, or (`waitedChildren`) that of the children it has waited for.
+ */
+function statCpuMs(stat: string, waitedChildren = false): number {
   // Fields after the command name, counted from `state` (field 3): utime is 14, cutime 16.
+  const fields = stat.split(") ")[1]!.split(" ");
   const [user, system] = waitedChildren ? [fields[13]!, fields[14]!] : [fields[11]!, fields[12]!];
   return ((Number(user) + Number(system)) * 1000) / ticksPerSecond;
 }
+
+const cpuMs = (pid: number) => statCpuMs(readFileSync(`/proc/${pid}/stat`, "utf8"));
 
 /** The tsgo processes this process runs now (started with `--api`). */
 function tsgoChildren(): number[] {
@@ -38,12 +43,12 @@ function tsgoChildren(): number[] {
 
 interface Spent {
   wall: number;
-  node: number;
-  tsgo: number;
+  /** CPU of the process measured: tsc, the CLI, or tsgo. */
+  cpu: number;
 }
 
 /** `aloft check`'s work in this process: our own CPU, and tsgo's, read just before the session ends it. */
-function aloftCheckCpu(dir: string): Spent {
+function aloftCheckCpu(dir: string): Spent & { node: number } {
   const files = workflowFiles([dir]);
   let tsgo = 0;
   const { close } = TsgoConnection.prototype;
@@ -60,7 +65,7 @@ function aloftCheckCpu(dir: string): Spent {
   }
   const wall = performance.now() - start;
   const { user, system } = process.cpuUsage(cpuBefore);
-  return { wall, node: (user + system) / 1000, tsgo };
+  return { wall, node: (user + system) / 1000, cpu: tsgo };
 }
 
 /** tsgo started, the project loaded, every file's type errors: nothing aloft adds. */
@@ -76,7 +81,7 @@ function tsgoAlone(dir: string): Spent {
   } finally {
     connection.close();
   }
-  return { wall: performance.now() - start, node: 0, tsgo };
+  return { wall: performance.now() - start, cpu: tsgo };
 }
 
 /**
@@ -88,12 +93,11 @@ function tsgoAlone(dir: string): Spent {
 async function commandCpu(command: string, args: string[], cwd: string): Promise<Spent> {
   const script = '"$0" "$@" >/dev/null 2>&1; cat /proc/$$/stat';
   const run = await runProcess("sh", ["-c", script, command, ...args], { cwd });
-  const fields = run.stdout.split(") ")[1]!.split(" ");
-  return { wall: run.ms, node: 0, tsgo: ((Number(fields[13]) + Number(fields[14])) * 1000) / ticksPerSecond };
+  return { wall: run.ms, cpu: statCpuMs(run.stdout, true) };
 }
 
 export async function cpuBudget(dir: string, tsc: string, aloftCli: string, runs = 3): Promise<void> {
-  const samples = { tsc: [] as Spent[], cli: [] as Spent[], alone: [] as Spent[], aloft: [] as Spent[] };
+  const samples = { tsc: [] as Spent[], cli: [] as Spent[], alone: [] as Spent[], aloft: [] as (Spent & { node: number })[] };
   for (let r = 0; r < runs; r++) {
     samples.tsc.push(await commandCpu(tsc, ["--noEmit", "-p", dir], dir));
     samples.cli.push(await commandCpu(process.execPath, [aloftCli, "check", dir], dir));
@@ -103,10 +107,10 @@ export async function cpuBudget(dir: string, tsc: string, aloftCli: string, runs
   const ms = (values: number[]) => `${median(values).toFixed(0)} ms`;
   report(`CPU time, median of ${runs}: each process's own, user and system`, [
     ["", "CPU", "wall"],
-    ["tsc --noEmit -p DIR", ms(samples.tsc.map((s) => s.tsgo)), ms(samples.tsc.map((s) => s.wall))],
-    ["aloft check DIR: the CLI's Node process (tsgo apart)", ms(samples.cli.map((s) => s.tsgo)), ms(samples.cli.map((s) => s.wall))],
-    ["aloft check's work in this process: tsgo", ms(samples.aloft.map((s) => s.tsgo)), ms(samples.aloft.map((s) => s.wall))],
+    ["tsc --noEmit -p DIR", ms(samples.tsc.map((s) => s.cpu)), ms(samples.tsc.map((s) => s.wall))],
+    ["aloft check DIR: the CLI's Node process (tsgo apart)", ms(samples.cli.map((s) => s.cpu)), ms(samples.cli.map((s) => s.wall))],
+    ["aloft check's work in this process: tsgo", ms(samples.aloft.map((s) => s.cpu)), ms(samples.aloft.map((s) => s.wall))],
     ["  and Node (this process, its code already compiled and warm)", ms(samples.aloft.map((s) => s.node)), ""],
-    ["tsgo alone: load, then every file's type errors", ms(samples.alone.map((s) => s.tsgo)), ms(samples.alone.map((s) => s.wall))],
+    ["tsgo alone: load, then every file's type errors", ms(samples.alone.map((s) => s.cpu)), ms(samples.alone.map((s) => s.wall))],
   ]);
 }
