@@ -336,6 +336,21 @@ describe("KubernetesExecutor on the simulator", () => {
     assert.deepEqual(await ex.adopt(finished.attempt), { ok: true, output: 10 }, "its pod is deleted, its report is still there");
   });
 
+  it("resuming an attempt that has neither pod nor result starts its pod, once, under the same attempt", async () => {
+    const { executor: ex, namespace } = await executor();
+    sim.resetCounts();
+    // Recorded by a runner that stopped before it created the pod.
+    const neverStarted = job("double", "recorded-not-started", { x: 7 }, 1, `exec-${namespace}`);
+    assert.deepEqual(await ex.resume(neverStarted), { ok: true, output: 14 });
+    assert.equal(reports.startsOf(podName(neverStarted.attempt)), 1);
+    assert.equal(sim.counts().byRoute["create pods"], 1);
+    // One that finished before the restart gives its result and starts nothing.
+    const finished = job("double", "finished-then-resumed", { x: 2 }, 1, `exec-${namespace}`);
+    assert.deepEqual(await run(ex, finished).result, { ok: true, output: 4 });
+    assert.deepEqual(await ex.resume(finished), { ok: true, output: 4 });
+    assert.equal(reports.startsOf(podName(finished.attempt)), 1);
+  });
+
   it("deletes the pod of a cancelled or timed-out attempt", async () => {
     const { executor: ex, pods } = await executor();
     const cancel = new AbortController();

@@ -146,15 +146,18 @@ export class KubernetesExecutor implements TaskExecutor {
   }
 
   /**
-   * Waits on the pod an earlier runner started for this attempt, as `run`
-   * would have: for a runner restarted while the attempt ran.
+   * The engine's way back to an attempt a stopped runner left open: waits on
+   * the pod an earlier runner started for it, as `run` would have. An attempt
+   * whose pod is gone without a result was recorded but never started (the
+   * runner stopped in between), or its pod was removed before it reported:
+   * its pod is started now, under the same attempt.
    */
-  /** The engine's way back to an attempt a stopped runner left open: adopt its pod. */
   resume(job: Extract<Job, { attempt: unknown }>, options: JobOptions = {}): Promise<JobResult> {
-    if (options.task?.reuse && this.warm && (job.type === "run" || job.type === "expand")) return this.warm.resume(job);
-    return this.adopt(job.attempt, options);
+    if (options.task?.reuse && this.warm) return this.warm.resume(job);
+    return this.inSlot(job.attempt, job.entity, options, (stop) => this.adoptAttempt(job.attempt, options, stop, job));
   }
 
+  /** Waits on the pod an earlier runner started for `ref`; without a pod, its stored result or a system error. */
   adopt(ref: AttemptRef, options: JobOptions = {}): Promise<JobResult> {
     return this.inSlot(ref, undefined, options, (stop) => this.adoptAttempt(ref, options, stop));
   }
@@ -224,58 +227,69 @@ export class KubernetesExecutor implements TaskExecutor {
     const ref = job.attempt;
     const name = podName(ref);
     const subject = subjectOf(ref, name, this.namespace, job.entity);
-    return this.watching(name, subject, async (tracked) => {
-      let container: PodContainer;
-      try {
-        container = await this.options.launch.container({
-          job,
-          attempt: ref,
-          pod: { name, namespace: this.namespace },
-          ...(options.task?.image !== undefined ? { image: options.task.image } : {}),
-        });
-      } catch (error) {
-        return failed({ ...errorAbout(subject), code: "POD_LAUNCH_FAILED", kind: "system", message: `preparing the pod of ${describe(subject)} failed: ${(error as Error)?.message ?? String(error)}` });
-      }
-      if (options.detach?.aborted) return detachedError(subject, false);
-      try {
-        const pod = attemptPod({
-          name,
-          namespace: this.namespace,
-          runnerId: this.options.runnerId,
-          attempt: ref,
-          entity: job.entity,
-          container,
-          ...(options.task ? { task: options.task } : {}),
-          ...(this.options.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds } : {}),
-        });
-        const outcome = await this.api.createPod(this.namespace, pod, stop.signal);
-        if (outcome.created) {
-          tracked.existsAt(Date.now());
-          tracked.seed(outcome.pod);
-        } else {
-          // A pod of this attempt exists already (a retried create, a restarted runner): wait on it.
-          const attached = await this.attach(tracked, subject, stop);
-          if (attached === "absent") tracked.deleted(undefined);
-          else if (attached) return attached;
-        }
-      } catch (error) {
-        if (stop.reason) return this.stopped(stop.reason, subject, options);
-        return failed(apiError("POD_CREATE_FAILED", subject, error));
-      }
-      return this.await(tracked, ref, subject, options, stop);
-    });
+    return this.watching(name, subject, (tracked) => this.startPod(job, options, stop, tracked, subject));
   }
 
-  private async adoptAttempt(ref: AttemptRef, options: JobOptions, stop: AttemptStop): Promise<JobResult> {
+  /** Creates the attempt's pod (or finds the one a retried create made) and waits on it. */
+  private async startPod(job: AttemptJob, options: JobOptions, stop: AttemptStop, tracked: TrackedPod, subject: PodSubject): Promise<JobResult> {
+    const ref = job.attempt;
+    const name = subject.pod;
+    let container: PodContainer;
+    try {
+      container = await this.options.launch.container({
+        job,
+        attempt: ref,
+        pod: { name, namespace: this.namespace },
+        ...(options.task?.image !== undefined ? { image: options.task.image } : {}),
+      });
+    } catch (error) {
+      return failed({ ...errorAbout(subject), code: "POD_LAUNCH_FAILED", kind: "system", message: `preparing the pod of ${describe(subject)} failed: ${(error as Error)?.message ?? String(error)}` });
+    }
+    if (options.detach?.aborted) return detachedError(subject, false);
+    try {
+      const pod = attemptPod({
+        name,
+        namespace: this.namespace,
+        runnerId: this.options.runnerId,
+        attempt: ref,
+        entity: job.entity,
+        container,
+        ...(options.task ? { task: options.task } : {}),
+        ...(this.options.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds } : {}),
+      });
+      const outcome = await this.api.createPod(this.namespace, pod, stop.signal);
+      if (outcome.created) {
+        tracked.existsAt(Date.now());
+        tracked.seed(outcome.pod);
+      } else {
+        // A pod of this attempt exists already (a retried create, a restarted runner): wait on it.
+        const attached = await this.attach(tracked, subject, stop);
+        if (attached === "absent") tracked.deleted(undefined);
+        else if (attached) return attached;
+      }
+    } catch (error) {
+      if (stop.reason) return this.stopped(stop.reason, subject, options);
+      return failed(apiError("POD_CREATE_FAILED", subject, error));
+    }
+    return this.await(tracked, ref, subject, options, stop);
+  }
+
+  /** `job`, when known, starts the attempt's pod if there is none and no result either (see `resume`). */
+  private async adoptAttempt(ref: AttemptRef, options: JobOptions, stop: AttemptStop, job?: AttemptJob): Promise<JobResult> {
     const name = podName(ref);
-    const subject = subjectOf(ref, name, this.namespace, undefined);
+    const subject = subjectOf(ref, name, this.namespace, job?.entity);
     return this.watching(name, subject, async (tracked) => {
       try {
         const attached = await this.attach(tracked, subject, stop);
         if (attached === "absent") {
-          // Gone already: it ended and its result was reported, or it never was.
+          // Gone already: it ended and its result was reported, or it never started.
           const report = await this.options.reports.get(ref);
-          return report ?? failed({ ...errorAbout(subject), code: "POD_NOT_FOUND", kind: "system", message: `there is no pod ${subject.namespace}/${name} for ${describe(subject)}, attempt ${ref.attempt}, and it reported no result` });
+          if (report) return report;
+          if (job) {
+            this.warn(`${describe(subject)}, attempt ${ref.attempt}, has no pod and no result: starting its pod ${subject.namespace}/${name} now`);
+            return await this.startPod(job, options, stop, tracked, subject);
+          }
+          return failed({ ...errorAbout(subject), code: "POD_NOT_FOUND", kind: "system", message: `there is no pod ${subject.namespace}/${name} for ${describe(subject)}, attempt ${ref.attempt}, and it reported no result` });
         }
         if (attached) return attached;
       } catch (error) {
