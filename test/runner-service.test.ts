@@ -17,6 +17,8 @@ interface StartedRunner {
   child: ChildProcess;
   url: string;
   stdout: () => string;
+  /** Everything it printed, stdout then stderr. */
+  output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -38,7 +40,7 @@ function startRunner(workspace: string, ...args: string[]): Promise<StartedRunne
       const match = /aloft runner listening on (http:\/\/\S+)\n/.exec(stdout);
       if (match) {
         clearTimeout(timer);
-        resolveStarted({ child, url: match[1]!, stdout: () => stdout, exited });
+        resolveStarted({ child, url: match[1]!, stdout: () => stdout, output: () => `${stdout}${stderr}`, exited });
       }
     });
     void exited.then(({ code }) => {
@@ -61,7 +63,14 @@ describe("aloft runner start", () => {
 
   const aloft = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: repo, env: env(workspace), encoding: "utf8" });
   const get = async <T = ErrorResponse>(path: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) => {
-    const response = await fetch(runner.url + path, { headers });
+    let response: Response;
+    try {
+      response = await fetch(runner.url + path, { headers });
+    } catch (error) {
+      const { exitCode, signalCode } = runner.child;
+      const state = exitCode !== null || signalCode !== null ? `exited (${exitCode ?? signalCode})` : "still runs";
+      throw new Error(`GET ${path}: ${(error as Error).message}; the runner ${state}:\n${runner.output()}`, { cause: error });
+    }
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
   };
 
