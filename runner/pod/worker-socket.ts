@@ -27,7 +27,7 @@ interface SocketSettings {
   heartbeatMs: number;
 }
 
-type FromSocket = { type: "open" } | { type: "message"; data: string } | { type: "say"; line: string } | { type: "ended"; code: number };
+type FromSocket = { type: "message"; data: string } | { type: "say"; line: string } | { type: "ended"; code: number };
 type ToSocket = { type: "send"; data: string };
 
 export interface RunnerLink {
