@@ -10,7 +10,10 @@
 // TypeScript 6's `tsc` (the JavaScript compiler, from bench/baselines) runs in
 // the same rotation for reference; the target is against TypeScript 7's. So
 // does `aloft --help`: the CLI loading its commands' modules, the part of
-// `aloft check`'s time that is not the check.
+// `aloft check`'s time that is not the check. And so does the floor
+// (api-floor-main.ts): a process started as the CLI starts that asks tsgo,
+// through aloft's session, for TypeScript's errors only, with and without
+// every file's syntax tree; no check on tsgo's API can take less.
 //
 // --profile also checks the workspace once in this process and tells where
 // aloft's time goes: per phase of the checker, and per request to tsgo; and
@@ -20,7 +23,7 @@ import { join, relative } from "node:path";
 import { makeWorkspace, repo } from "./bench-workspace.ts";
 import { profileCheck } from "./checker-profile.ts";
 import { cpuBudget } from "./cpu-budget.ts";
-import { aloftCli, baselines, ensureBaselines, ensureBuilt, runProcess, type Finished } from "./processes.ts";
+import { aloftCli, baselines, buildApiFloor, ensureBaselines, ensureBuilt, runProcess, type Finished } from "./processes.ts";
 import { arg, commandLine, flag, median, report } from "./stats.ts";
 import { workspaceFile } from "./workflow-source.ts";
 
@@ -42,6 +45,9 @@ const aloftCheck = () => runProcess(process.execPath, [aloftCli, "check", dir], 
 const tscCheck = () => runProcess(tsc, ["--noEmit", "-p", dir], { cwd: dir });
 const tsc6Check = () => runProcess(tsc6, ["--noEmit", "-p", dir], { cwd: dir });
 const aloftStart = () => runProcess(process.execPath, [aloftCli, "--help"], { cwd: dir });
+const apiFloor = await buildApiFloor();
+const floor = () => runProcess(process.execPath, [apiFloor], { cwd: dir });
+const floorWithTrees = () => runProcess(process.execPath, [apiFloor, "--trees"], { cwd: dir });
 
 function fail(what: string, run: Finished): never {
   throw new Error(`${what} (exit code ${run.code})\n--- stdout\n${run.stdout.slice(0, 4000)}\n--- stderr\n${run.stderr.slice(0, 4000)}`);
@@ -79,10 +85,11 @@ async function assertBothClean(): Promise<void> {
 
 await assertBothClean(); // doubles as a warm-up of the disk cache and both binaries
 
-const times = { aloft: [] as number[], tsc: [] as number[], tsc6: [] as number[], start: [] as number[] };
-const checks = { aloft: aloftCheck, tsc: tscCheck, tsc6: tsc6Check, start: aloftStart };
+const times = { aloft: [] as number[], tsc: [] as number[], tsc6: [] as number[], start: [] as number[], floor: [] as number[], floorWithTrees: [] as number[] };
+const checks = { aloft: aloftCheck, tsc: tscCheck, tsc6: tsc6Check, start: aloftStart, floor, floorWithTrees };
+const rotation = ["aloft", "floorWithTrees", "tsc", "floor", "tsc6", "start"] as const;
 for (let r = 0; r < runs; r++) {
-  const order = r % 2 ? (["aloft", "tsc", "tsc6", "start"] as const) : (["start", "tsc6", "tsc", "aloft"] as const);
+  const order = r % 2 ? rotation : [...rotation].reverse();
   for (const who of order) {
     const run = await checks[who]();
     if (run.code !== 0) fail(`${who} failed on run ${r + 1}`, run);
@@ -103,9 +110,12 @@ report(`checking ${fileCount} workflow files (${lines} lines), ${runs} alternati
   row("tsc --noEmit -p DIR (TypeScript 7)", times.tsc),
   row("tsc --noEmit -p DIR (TypeScript 6, reference)", times.tsc6),
   row("aloft --help (the CLI starting, no check)", times.start),
+  row("floor: TypeScript's errors through aloft's session", times.floor),
+  row("floor, with every file's syntax tree", times.floorWithTrees),
 ]);
 console.log(`aloft / tsc: ${ratio.toFixed(2)}× (target ≤ 1.5×: ${ratio <= 1.5 ? "met" : "MISSED"})`);
 console.log(`aloft / TypeScript 6's tsc: ${(median(times.aloft) / median(times.tsc6)).toFixed(2)}×`);
+console.log(`floor / tsc: ${(median(times.floor) / median(times.tsc)).toFixed(2)}×, with the syntax trees ${(median(times.floorWithTrees) / median(times.tsc)).toFixed(2)}×`);
 console.log(`command: ${commandLine()}`);
 
 if (flag("profile")) {

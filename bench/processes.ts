@@ -3,6 +3,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { build } from "esbuild";
+import { bundleTypeScriptApi } from "../scripts/typescript-api-bundling.mjs";
 import { repo } from "./bench-workspace.ts";
 
 export const aloftCli = join(repo, "dist/cli.js");
@@ -34,6 +36,16 @@ export function ensureBuilt(rebuild: boolean): void {
   if (existsSync(aloftCli) && !rebuild) return;
   console.log("building dist/ (npm run build)...");
   mustSucceed(spawnSync("npm", ["run", "build"], { cwd: repo, stdio: "inherit" }).status, "npm run build");
+}
+
+/**
+ * Builds bench/api-floor-main.ts as the CLI is built (TypeScript's API inside),
+ * under node_modules/ so that its packages resolve as the CLI's do.
+ */
+export async function buildApiFloor(): Promise<string> {
+  const outfile = join(repo, "node_modules/.cache/aloft-bench/api-floor.mjs");
+  await build({ entryPoints: [join(repo, "bench/api-floor-main.ts")], outfile, bundle: true, platform: "node", format: "esm", target: "node20", plugins: [bundleTypeScriptApi], logLevel: "warning" });
+  return outfile;
 }
 
 /** Installs the pinned baseline tools of bench/baselines/ when they are missing. */

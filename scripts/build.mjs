@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { basename } from "node:path";
 import { build } from "esbuild";
+import { bundleTypeScriptApi } from "./typescript-api-bundling.mjs";
 
 const AGENT_BANNER = 'import { createRequire as __aloftRequire } from "node:module"; const require = __aloftRequire(import.meta.url);';
 
@@ -13,20 +14,6 @@ const common = {
   sourcemap: "linked",
   packages: "external",
   logLevel: "warning",
-};
-
-/**
- * Packages stay external, except TypeScript's API: its fifty-odd small modules,
- * each resolved, read and compiled on its own, cost the checker's start more
- * than the same code inside a chunk. tsgo itself stays in the package.
- */
-const bundleTypeScriptApi = {
-  name: "bundle-typescript-api",
-  setup(build) {
-    // `#…` are the package's own subpath imports, resolved inside it.
-    const inside = (path) => path.startsWith("typescript/unstable/") || path.startsWith("#");
-    build.onResolve({ filter: /^[^./]/ }, (args) => (inside(args.path) || args.kind === "entry-point" ? undefined : { path: args.path, external: true }));
-  },
 };
 
 const [split] = await Promise.all([
