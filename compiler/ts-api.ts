@@ -1,8 +1,9 @@
 /**
  * The one place that talks to the TypeScript 7 native API (an `unstable`
- * surface): an upgrade touches this file (and tsgo-connection.ts, the
- * transport under it) only. Everything else in compiler/ imports the API's
- * types and enums from here.
+ * surface): an upgrade touches this file and the three under it only
+ * (api-over-connection.ts, tsgo-connection.ts, the transport, and
+ * tsgo-start.ts). Everything else in compiler/ imports the API's types and
+ * enums from here.
  *
  * A `TypeScriptSession` keeps one `tsgo` process alive and its projects
  * loaded, so repeated questions (the language server, a CLI checking many
@@ -19,6 +20,7 @@ import type { Checker, Diagnostic, Program, Project, Snapshot, Symbol as TsSymbo
 import { NodeFlags, SyntaxKind } from "typescript/unstable/ast";
 import type { Node, SourceFile } from "typescript/unstable/ast";
 import { AloftError } from "./errors.ts";
+import { apiOver } from "./api-over-connection.ts";
 import { TsgoConnection, type SentRequest, type TsgoCallback } from "./tsgo-connection.ts";
 import { nearestTsconfig, questionKey, tsgoExecutable, type StartedTsgo } from "./tsgo-start.ts";
 
@@ -534,59 +536,6 @@ export class TypeScriptSession {
       else this.#changed.add(path);
     }
   }
-}
-
-/**
- * The API's synchronous client speaks tsgo's one-request-at-a-time protocol;
- * the same `API` is built here over `TsgoConnection` (tsgo's concurrent
- * protocol) instead, through the two pieces of the package it needs that it
- * does not export: its source-file cache and the path to tsgo. Both are in
- * the exactly pinned typescript 7.0.2; an upgrade checks them here.
- */
-const apiFolder = new URL("../", import.meta.resolve("typescript/unstable/sync"));
-const { SourceFileCache } = (await import(new URL("sourceFileCache.js", apiFolder).href)) as { SourceFileCache: new () => object };
-
-/** The members of the API's client that `API` and the objects it makes call. */
-interface ApiClient {
-  apiRequest(method: string, params?: unknown): unknown;
-  apiRequestBinary(method: string, params?: unknown): Uint8Array | undefined;
-  getTimingCollector(): undefined;
-  close(): void;
-}
-
-function apiOver(connection: TsgoConnection, primed: Map<string, SentRequest>): API {
-  const ask = (method: string, params: unknown): unknown => {
-    if (primed.size) {
-      const key = questionKey(method, params);
-      const sent = primed.get(key);
-      if (sent) {
-        primed.delete(key);
-        return connection.receive(sent);
-      }
-    }
-    return connection.request(method, params);
-  };
-  const client: ApiClient = {
-    apiRequest: ask,
-    apiRequestBinary: (method, params) => {
-      // Binary answers (a source file's syntax tree) come as base64 in JSON.
-      const answer = ask(method, params) as { data: string } | undefined;
-      if (!answer) return undefined;
-      // Its own ArrayBuffer at offset 0: the decoder reads the tree through `.buffer`.
-      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(answer.data, "base64"));
-      const length = bytes.write(answer.data, "base64");
-      return new Uint8Array(bytes.buffer, 0, length);
-    },
-    getTimingCollector: () => undefined,
-    close: () => connection.close(),
-  };
-  // What the constructor would set, with our client in place of the one it would spawn.
-  return Object.assign(Object.create(API.prototype) as API, {
-    client,
-    sourceFileCache: new SourceFileCache(),
-    initialized: false,
-    activeSnapshots: new Set(),
-  });
 }
 
 function isLibraryPath(path: string): boolean {

@@ -193,19 +193,19 @@ export class KubernetesExecutor implements TaskExecutor {
   private async inSlot(ref: AttemptRef, entity: string | undefined, options: JobOptions, body: (stop: AttemptStop) => Promise<JobResult>): Promise<JobResult> {
     const closedError = failed({ code: "EXECUTOR_CLOSED", kind: "system", message: "the Kubernetes executor was closed" });
     if (this.closed) return closedError;
+    const subject = subjectOf(ref, podName(ref), this.namespace, entity);
     let release: () => void;
     const waiting = anyAborted([options.signal, options.detach]);
     try {
       release = await this.slots.acquire(waiting.signal);
     } catch {
-      const subject = subjectOf(ref, podName(ref), this.namespace, entity);
       return options.detach?.aborted ? detachedError(subject, false) : failed(cancelledError(subject, false));
     } finally {
       waiting.dispose();
     }
     if (this.closed || options.detach?.aborted) {
       release();
-      return this.closed ? closedError : detachedError(subjectOf(ref, podName(ref), this.namespace, entity), false);
+      return this.closed ? closedError : detachedError(subject, false);
     }
     const stop = new AttemptStop(options);
     try {
