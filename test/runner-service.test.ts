@@ -181,6 +181,7 @@ describe("aloft runner start", () => {
       [["--kubeconfig", "kube.yaml"], /kube\.yaml/],
       [["--max-pods", "0"], /--max-pods expects a positive whole number/],
       [["--heartbeat", "200ms"], /--heartbeat expects a duration of at least 1s, like 10s; got "200ms"/],
+      [["--attempt-token-ttl", "1s"], /--attempt-token-ttl expects a duration of at least 2s, like 1h; got "1s"/],
       [["--advertise-url", "runner:7878"], /--advertise-url expects the runner's URL/],
       [["--db", "state.db"], /--db expects sqlite:PATH/],
       [["--port", "http"], /--port expects a port number/],

@@ -2,7 +2,7 @@
  * `aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…]
  * [--store file:DIR] [--workers N] [--kubeconfig FILE] [--context NAME]
  * [--namespace NS] [--advertise-url URL] [--max-pods N] [--qps N --burst N] [--heartbeat DURATION]
- * [--replica-id ID] [--lease DURATION]`: the runner service in the foreground, until SIGINT or SIGTERM.
+ * [--attempt-token-ttl DURATION] [--replica-id ID] [--lease DURATION]`: the runner service in the foreground, until SIGINT or SIGTERM.
  */
 import { join, resolve } from "node:path";
 import { ensureAdminToken } from "../service/admin-token-file.ts";
@@ -29,7 +29,7 @@ interface StartOptions {
   kubernetes?: NonNullable<RunnerSettings["kubernetes"]>;
 }
 
-const KUBERNETES_FLAGS = ["--context", "--namespace", "--advertise-url", "--max-pods", "--qps", "--burst", "--heartbeat"];
+const KUBERNETES_FLAGS = ["--context", "--namespace", "--advertise-url", "--max-pods", "--qps", "--burst", "--heartbeat", "--attempt-token-ttl"];
 
 export async function runnerCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -102,6 +102,13 @@ export function parseStartOptions(args: string[]): StartOptions {
         const ms = parseDurationText(text);
         if (ms === undefined || ms < 1000) throw new UsageError(`--heartbeat expects a duration of at least 1s, like 10s; got "${text}"`);
         kube().heartbeatMs = ms;
+        break;
+      }
+      case "--attempt-token-ttl": {
+        const text = value();
+        const ms = parseDurationText(text);
+        if (ms === undefined || ms < 2000) throw new UsageError(`--attempt-token-ttl expects a duration of at least 2s, like 1h; got "${text}"`);
+        kube().attemptTokenTtlMs = ms;
         break;
       }
       default:

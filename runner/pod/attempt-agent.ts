@@ -44,6 +44,7 @@ export async function runOneAttempt(say: (line: string) => void): Promise<number
     say(`the attempt could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 3;
   } finally {
+    client.close();
     await rm(work, { recursive: true, force: true }).catch(() => {});
   }
 }

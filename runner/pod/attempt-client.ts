@@ -2,12 +2,14 @@
  * The agent's side of the attempt routes: HTTP to the runner with the
  * attempt's token, retried with backoff while the runner is unreachable or
  * busy (it may be restarting), so a finished task's result is not lost.
+ * Once the attempt is fetched, the token is renewed at half its life until
+ * `close()`, so that a task may run for longer than one token lasts.
  */
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { BlobStore } from "../blobs/blob-store.ts";
-import { API_PREFIX, type AttemptSpec } from "../service/protocol.ts";
+import { API_PREFIX, type AttemptSpec, type AttemptTokenRenewal } from "../service/protocol.ts";
 import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";
 
 export interface RetryBudget {
@@ -25,13 +27,17 @@ export interface RetryBudget {
 }
 
 const DEFAULT_BUDGET: RetryBudget = { totalMs: 10 * 60_000, firstDelayMs: 250, maxDelayMs: 10_000, answerMs: 30_000 };
+/** Renewing more often than this would only load the runner: a token lasts at least a second. */
+const MIN_RENEWAL_DELAY_MS = 500;
 
 export class AttemptClient {
   private readonly base: string;
+  private renewal: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     runnerUrl: string,
-    private readonly token: string,
+    private token: string,
     attemptKey: string,
     private readonly budget: RetryBudget = DEFAULT_BUDGET,
     private readonly say: (line: string) => void = (line) => process.stderr.write(`aloft agent: ${line}\n`),
@@ -40,7 +46,37 @@ export class AttemptClient {
   }
 
   async spec(): Promise<AttemptSpec> {
-    return (await this.request("GET", "")).json() as Promise<AttemptSpec>;
+    const spec = (await (await this.request("GET", "")).json()) as AttemptSpec;
+    this.renewIn(spec.tokenExpiresInMs);
+    return spec;
+  }
+
+  /** Stops renewing the token: the attempt is over (reported, or given up). */
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.renewal);
+  }
+
+  private renewIn(expiresInMs: number): void {
+    if (this.closed || !(expiresInMs > 0)) return;
+    clearTimeout(this.renewal);
+    // Timers, not the event loop's business: a pod with nothing else left to do must still end.
+    this.renewal = setTimeout(() => void this.renew(expiresInMs), Math.max(expiresInMs / 2, MIN_RENEWAL_DELAY_MS)).unref();
+  }
+
+  private async renew(expiresInMs: number): Promise<void> {
+    const expiresAt = Date.now() + expiresInMs / 2;
+    try {
+      const renewed = (await (await this.request("POST", "/token")).json()) as AttemptTokenRenewal;
+      if (this.closed) return;
+      this.token = renewed.token;
+      this.renewIn(renewed.expiresInMs);
+    } catch (error) {
+      // The attempt ended meanwhile (409): nothing left to renew.
+      if (this.closed || (error instanceof RunnerRefused && error.status === 409)) return;
+      const left = Math.round((expiresAt - Date.now()) / 1000);
+      this.say(`could not renew the attempt's token (${error instanceof Error ? error.message : String(error)}); ${left > 0 ? `it expires in about ${left} s` : "it has expired"}`);
+    }
   }
 
   async download(digest: string, blobs: BlobStore): Promise<void> {

@@ -80,6 +80,8 @@ class WarmWorker {
       const text = error instanceof Error ? error.message : String(error);
       this.say(`attempt ${attempt} could not run: ${error instanceof Error ? (error.stack ?? text) : text}`);
       this.send({ type: "failed", attempt, message: text });
+    } finally {
+      client.close();
     }
   }
 

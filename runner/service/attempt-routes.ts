@@ -1,8 +1,8 @@
 /**
  * The routes a pod's agent uses, each opened only by the token of that very
  * attempt: what to run, the agent's own code, the blobs its inputs need, the
- * upload of its outputs, its result, and (for a debug run) where its paused
- * inspector listens. Results are written to the store,
+ * upload of its outputs, its result, (for a debug run) where its paused
+ * inspector listens, and a fresh token while the attempt runs. Results are written to the store,
  * where the Kubernetes backend of whichever replica owns the execution reads
  * them once the pod has ended.
  */
@@ -11,17 +11,24 @@ import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";
 import { blobsNeededBy } from "../blobs/blob-references.ts";
 import type { Caller } from "./access.ts";
 import { ApiError } from "./api-error.ts";
-import type { AttemptClaims } from "./attempt-tokens.ts";
+import type { AttemptClaims, AttemptTokenIssuer } from "./attempt-tokens.ts";
 import type { DebuggerAnnouncements } from "./debugger-announcements.ts";
 import { missingBlobs, receiveBlob, sendBlob, type BlobAccess } from "./blob-transfer.ts";
 import { readJsonBody } from "./http-json.ts";
-import { API_PREFIX, attemptKey, type AttemptSpec } from "./protocol.ts";
+import { API_PREFIX, attemptKey, type AttemptSpec, type AttemptTokenRenewal } from "./protocol.ts";
 import type { Route, RouteContext } from "./router.ts";
 
 /** A reported result may carry a large graph or output; blobs go separately. */
 const RESULT_BODY_LIMIT = 64 * 1024 * 1024;
 
-export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource: () => Promise<string>, debuggers: DebuggerAnnouncements): Route[] {
+export interface AttemptRouteServices {
+  access: BlobAccess;
+  agentSource: () => Promise<string>;
+  debuggers: DebuggerAnnouncements;
+  tokens: AttemptTokenIssuer;
+}
+
+export function attemptRoutes(store: StateStore, { access, agentSource, debuggers, tokens }: AttemptRouteServices): Route[] {
   const base = `${API_PREFIX}/attempts/:attempt`;
 
   async function attemptOf(context: RouteContext): Promise<{ claims: AttemptClaims; project: string }> {
@@ -29,6 +36,13 @@ export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource
     const execution = await store.getExecution(claims.executionId);
     if (!execution) throw new ApiError(404, "EXECUTION_NOT_FOUND", `execution ${claims.executionId} of this attempt no longer exists`);
     return { claims, project: execution.project };
+  }
+
+  /** Throws unless the attempt is recorded and still running. */
+  async function mustBeRunning(claims: AttemptClaims): Promise<void> {
+    const attempt = (await store.listAttempts(claims.executionId, claims.nodeId)).find((a) => a.attempt === claims.attempt);
+    if (!attempt) throw new ApiError(404, "ATTEMPT_NOT_FOUND", `attempt ${claims.attempt} of node "${claims.nodeId}" is not recorded`);
+    if (attempt.status !== "running") throw new ApiError(409, "ATTEMPT_FINISHED", `attempt ${claims.attempt} of node "${claims.nodeId}" already ${attempt.status}`);
   }
 
   return [
@@ -50,16 +64,26 @@ export function attemptRoutes(store: StateStore, access: BlobAccess, agentSource
         const { claims } = await attemptOf(context);
         const execution = (await store.getExecution(claims.executionId))!;
         const node = await store.getNode(claims.executionId, claims.nodeId);
-        const attempt = (await store.listAttempts(claims.executionId, claims.nodeId)).find((a) => a.attempt === claims.attempt);
-        if (!node || !attempt) throw new ApiError(404, "ATTEMPT_NOT_FOUND", `attempt ${claims.attempt} of node "${claims.nodeId}" is not recorded`);
-        if (attempt.status !== "running") throw new ApiError(409, "ATTEMPT_FINISHED", `attempt ${claims.attempt} of node "${claims.nodeId}" already ${attempt.status}`);
+        if (!node) throw new ApiError(404, "ATTEMPT_NOT_FOUND", `attempt ${claims.attempt} of node "${claims.nodeId}" is not recorded`);
+        await mustBeRunning(claims);
         const inputs = node.inputs ?? {};
         const ref = { executionId: claims.executionId, nodeId: claims.nodeId, attempt: claims.attempt };
         const job = node.kind === "dynamic"
           ? { type: "expand" as const, entity: node.entity, inputs, attempt: ref }
           : { type: "run" as const, entity: node.entity, inputs, attempt: ref };
         const blobs = await blobsNeededBy(Object.values(inputs), (d) => access.blobs.readManifest(d));
-        return { job, bundle: { code: execution.bundleHash, ...(execution.sourceMap ? { sourceMap: execution.sourceMap } : {}) }, blobs };
+        const bundle = { code: execution.bundleHash, ...(execution.sourceMap ? { sourceMap: execution.sourceMap } : {}) };
+        return { job, bundle, blobs, tokenExpiresInMs: claims.expiresAt - Date.now() };
+      },
+    },
+    {
+      method: "POST",
+      path: `${base}/token`,
+      handle: async (context): Promise<AttemptTokenRenewal> => {
+        const { claims } = await attemptOf(context);
+        await mustBeRunning(claims);
+        const { token, expiresAt } = await tokens.issue(claims);
+        return { token, expiresInMs: expiresAt - Date.now() };
       },
     },
     {

@@ -14,7 +14,7 @@ import type { RateLimit } from "../kube/rate-limiter.ts";
 import { agentCommand, agentEnv, workerAgentCommand, workerAgentEnv } from "../pod/agent-launch.ts";
 import type { TaskExecutor } from "../engine/executor.ts";
 import type { ExecutionRecord, StateStore } from "../store/state-store.ts";
-import { signAttemptToken } from "./attempt-tokens.ts";
+import type { AttemptTokenIssuer } from "./attempt-tokens.ts";
 import { signWorkerToken } from "./worker-tokens.ts";
 import { AGENT_ENV, attemptKey } from "./protocol.ts";
 import type { DebuggerAnnouncements } from "./debugger-announcements.ts";
@@ -26,7 +26,10 @@ export interface KubernetesBackendOptions {
   store: StateStore;
   /** The runner's URL as pods reach it (`--advertise-url`). */
   runnerUrl: string;
+  /** Signs warm worker pods' tokens (attempt tokens come from `attemptTokens`). */
   attemptSecret: () => Promise<Buffer>;
+  /** Signs the attempt tokens pods are given, valid as long as worker tokens. */
+  attemptTokens: AttemptTokenIssuer;
   /**
    * Labels the pods of this runner; replicas sharing a store share it, so any
    * of them can adopt the pods of an execution it takes over.
@@ -38,19 +41,16 @@ export interface KubernetesBackendOptions {
   announcements: DebuggerAnnouncements;
   /** How often the runner and its warm worker pods check that their connection is alive. */
   heartbeatMs?: number;
-  /** How long an attempt token stays valid: long enough for the longest task to report. */
-  attemptTokenTtlMs?: number;
   log?: (line: string) => void;
 }
 
-const DEFAULT_ATTEMPT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 const DEFAULT_HEARTBEAT_MS = 10_000;
 
 export class KubernetesBackend implements TaskBackend {
   readonly executor: KubernetesExecutor;
 
   constructor(private readonly options: KubernetesBackendOptions) {
-    const ttl = options.attemptTokenTtlMs ?? DEFAULT_ATTEMPT_TOKEN_TTL_MS;
+    const { attemptTokens } = options;
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.executor = new KubernetesExecutor({
       kubeconfig: options.kube.kubeconfig,
@@ -61,7 +61,7 @@ export class KubernetesBackend implements TaskBackend {
       reports: { get: (ref) => options.store.getAttemptReport(ref) },
       launch: {
         container: async ({ attempt, job }) => {
-          const token = signAttemptToken(await options.attemptSecret(), { ...attempt, expiresAt: Date.now() + ttl });
+          const { token } = await attemptTokens.issue(attempt);
           const env = agentEnv(options.runnerUrl, token, attemptKey(attempt));
           return { command: agentCommand(), env: job.debug ? { ...env, [AGENT_ENV.debug]: "1" } : env };
         },
@@ -69,10 +69,10 @@ export class KubernetesBackend implements TaskBackend {
       warm: {
         heartbeatMs,
         container: async ({ pod, pool, instance }) => {
-          const token = signWorkerToken(await options.attemptSecret(), { instance, pool, pod: pod.name, expiresAt: Date.now() + ttl });
+          const token = signWorkerToken(await options.attemptSecret(), { instance, pool, pod: pod.name, expiresAt: Date.now() + attemptTokens.ttlMs });
           return { command: workerAgentCommand(), env: workerAgentEnv(options.runnerUrl, token, heartbeatMs) };
         },
-        attemptToken: async (attempt) => signAttemptToken(await options.attemptSecret(), { ...attempt, expiresAt: Date.now() + ttl }),
+        attemptToken: async (attempt) => (await attemptTokens.issue(attempt)).token,
       },
       onWarning: (message) => (options.log ?? ((line) => process.stderr.write(`${line}\n`)))(`aloft runner: kubernetes: ${message}`),
     });

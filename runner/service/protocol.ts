@@ -237,6 +237,13 @@ export interface AttemptSpec {
   bundle: { code: string; sourceMap?: string };
   /** Every blob the job's inputs need (files, dir manifests and their files). */
   blobs: string[];
+  /** How long the token this was fetched with stays valid, from the runner's answer: renew it before (`AttemptTokenRenewal`). */
+  tokenExpiresInMs: number;
+}
+/** `POST /api/v1/attempts/:attempt/token`: a fresh token for an attempt still running, asked with the current one. */
+export interface AttemptTokenRenewal {
+  token: string;
+  expiresInMs: number;
 }
 /** `POST /api/v1/attempts/:attempt/result` */
 export interface AttemptResultRequest {

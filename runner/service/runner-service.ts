@@ -12,6 +12,7 @@ import { AloftError } from "../../compiler/errors.ts";
 import type { Caller } from "./access.ts";
 import { toApiError } from "./api-error.ts";
 import { attemptRoutes } from "./attempt-routes.ts";
+import type { AttemptTokenIssuer } from "./attempt-tokens.ts";
 import { authenticate } from "./bearer-auth.ts";
 import { blobRoutes } from "./blob-routes.ts";
 import type { BlobAccess } from "./blob-transfer.ts";
@@ -42,6 +43,8 @@ export interface RunnerServiceOptions {
     blobs: BlobAccess;
     /** The secret attempt tokens are signed with, shared by replicas through the store. */
     attemptSecret: () => Promise<Buffer>;
+    /** Renews the tokens of attempts still running. */
+    attemptTokens: AttemptTokenIssuer;
     agentSource: () => Promise<string>;
     /** Warm worker pods connect here (the Kubernetes backend's); without it, the worker routes answer 404. */
     workers?: WarmWorkerEndpoint;
@@ -69,7 +72,7 @@ export class RunnerService {
         ...submissionRoutes(options.store, running.host),
         ...blobRoutes(running.blobs),
         ...tokenRoutes(options.store),
-        ...attemptRoutes(options.store, running.blobs, running.agentSource, running.announcements),
+        ...attemptRoutes(options.store, { access: running.blobs, agentSource: running.agentSource, debuggers: running.announcements, tokens: running.attemptTokens }),
         ...(running.workers ? workerRoutes(running.attemptSecret, running.agentSource) : []),
       );
       if (running.workers) this.workers = new WorkerUpgrades(running.workers, running.attemptSecret);

@@ -14,6 +14,7 @@ import { loadKubeconfig, type KubeconfigRequest } from "../kube/kubeconfig.ts";
 import type { RateLimit } from "../kube/rate-limiter.ts";
 import { agentSource } from "../pod/agent-launch.ts";
 import type { StateStore } from "../store/state-store.ts";
+import { AttemptTokenIssuer } from "./attempt-tokens.ts";
 import { EventHub } from "./event-hub.ts";
 import { DebuggerAnnouncements } from "./debugger-announcements.ts";
 import { PausedAttempts } from "./paused-attempts.ts";
@@ -41,11 +42,19 @@ export interface RunnerSettings {
     rateLimit?: RateLimit;
     /** How often the runner and its warm worker pods check that their connection is alive. */
     heartbeatMs?: number;
+    /** How long a pod's attempt or worker token stays valid; an attempt's agent renews its token while it runs. */
+    attemptTokenTtlMs?: number;
   };
   log?: (line: string) => void;
 }
 
 export const ATTEMPT_SECRET = "attempt-token-signing";
+/**
+ * Long enough that a task keeping its agent's event loop busy for hours (a
+ * synchronous computation, a debugger paused at a breakpoint) still finds
+ * its token valid when the agent next renews it.
+ */
+export const DEFAULT_ATTEMPT_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
 export interface AssembledRunner {
   service: RunnerService;
@@ -65,6 +74,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
   const announcements = new DebuggerAnnouncements();
   let secret: Promise<Buffer> | undefined;
   const attemptSecret = () => (secret ??= store.getOrCreateSecret(ATTEMPT_SECRET, () => randomBytes(32)));
+  const attemptTokens = new AttemptTokenIssuer(attemptSecret, settings.kubernetes?.attemptTokenTtlMs ?? DEFAULT_ATTEMPT_TOKEN_TTL_MS);
   let listeningUrl = "";
   const backend: TaskBackend = settings.kubernetes
     ? new KubernetesBackend({
@@ -76,6 +86,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
           return settings.kubernetes?.advertiseUrl ?? listeningUrl;
         },
         attemptSecret,
+        attemptTokens,
         announcements,
         runnerName: settings.kubernetes.runnerName ?? "aloft",
         maxPods: settings.kubernetes.maxPods ?? 100,
@@ -101,7 +112,7 @@ export function assembleRunner(settings: RunnerSettings): AssembledRunner {
   const service = new RunnerService({
     store,
     version: settings.version,
-    execution: { host, hub, debuggers, announcements, blobs: { blobs, grants }, attemptSecret, agentSource, ...(workers ? { workers } : {}) },
+    execution: { host, hub, debuggers, announcements, blobs: { blobs, grants }, attemptSecret, attemptTokens, agentSource, ...(workers ? { workers } : {}) },
     ...(settings.log ? { log: settings.log } : {}),
   });
   return {
