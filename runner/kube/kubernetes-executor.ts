@@ -177,16 +177,21 @@ export class KubernetesExecutor implements TaskExecutor {
   /**
    * An attempt of a task with `reuse`, on a warm worker pod of its pool. It
    * takes no slot: it creates no pod of its own, and the pool's bounds cap
-   * the pods it starts.
+   * the pods it starts. Detached, it is stopped like a cancelled one: a warm
+   * pod answers to the runner that started it, so the runner that takes the
+   * execution over runs the attempt again rather than adopt it, and the two
+   * must not run side by side.
    */
   private async runWarm(job: AttemptJob, options: JobOptions, warm: WarmPods, tenant: string): Promise<JobResult> {
     if (this.closed) return failed({ code: "EXECUTOR_CLOSED", kind: "system", message: "the Kubernetes executor was closed" });
     this.startWatching();
-    const stop = new AttemptStop(options);
+    const cut = anyAborted([options.signal, options.detach]);
+    const stop = new AttemptStop({ ...options, signal: cut.signal });
     try {
       return await warm.run(job, options, stop, tenant);
     } finally {
       stop.dispose();
+      cut.dispose();
     }
   }
 

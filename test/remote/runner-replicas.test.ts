@@ -2,7 +2,7 @@
 // driving an execution is killed, the other takes it over once its lease
 // expires, adopts the pods still running, and finishes it; no pod starts twice.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +17,7 @@ import { ServiceProxy } from "./service-proxy.ts";
 const training = join(repo, "samples/fraud/training.ts");
 const data = join(repo, "samples/fraud/data");
 const slowMiddle = join(repo, "test/fixtures/remote/restart.ts");
+const warmFailover = join(repo, "test/fixtures/remote/warm-failover.ts");
 
 /** Polls `probe` until it gives something (true, or a value), for at most `timeoutMs`. */
 async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
@@ -145,6 +146,47 @@ describe("runner replicas sharing PostgreSQL", () => {
     } finally {
       a.child.kill("SIGCONT");
       await proxy.close();
+    }
+  });
+
+  it("stops a warm attempt of an execution whose lease it lost: only the replica that took it over runs it to its end", async () => {
+    const shared = mkdtempSync(join(tmpdir(), "aloft-shared-"));
+    const kubeconfig = join(shared, "kubeconfig");
+    sim.writeKubeconfig(kubeconfig);
+    // Warm worker pods connect back to the very replica that started them: one address each.
+    const [proxyA, proxyB] = [await ServiceProxy.start(), await ServiceProxy.start()];
+    const common = ["--db", schemas.url(), "--store", `file:${join(shared, "blobs")}`, "--kubeconfig", kubeconfig, "--lease", "4s"];
+    const a = await startRunner({ args: [...common, "--advertise-url", proxyA.url, "--replica-id", "warm-paused"] });
+    const b = await startRunner({ args: [...common, "--advertise-url", proxyB.url, "--replica-id", "warm-taking-over"] });
+    runners.push(a, b);
+    proxyA.add(a.url);
+    proxyB.add(b.url);
+    const marker = join(shared, "naps");
+    const lines = (word: string) => (existsSync(marker) ? readFileSync(marker, "utf8").split("\n").filter((line) => line === word).length : 0);
+    try {
+      const client = mkdtempSync(join(tmpdir(), "aloft-client-"));
+      // The nap outlasts replica a's pause: without the stop, its attempt would still end (and write "end") before b's.
+      const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", a.url, "--token", a.token, warmFailover, "napAndMarkFlow", "--ms", "20000", "--marker", marker]);
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const id = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
+      await until("the first attempt to start its nap on a warm worker pod", async () => lines("start") === 1);
+      a.child.kill("SIGSTOP");
+      await until("replica b to take the execution over", async () => b.output().includes(`resumed execution ${id}`), 30_000);
+      a.child.kill("SIGCONT");
+      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000);
+      const ended = await until("replica b to finish the execution", async () => {
+        const d = (await (await fetch(`${b.url}/api/v1/executions/${id}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as ExecutionDetailResponse;
+        return d.status === "running" ? undefined : d;
+      }, 90_000);
+      const outputs = `\n--- replica a\n${a.output()}\n--- replica b\n${b.output()}`;
+      assert.equal(ended.status, "succeeded", `${JSON.stringify(ended.error)}${outputs}`);
+      assert.equal(ended.nodes.find((n) => n.id === "napAndMark")?.attempts, 2, `the warm attempt runs again on replica b${outputs}`);
+      assert.equal(lines("start"), 2);
+      assert.equal(lines("end"), 1, `replica a let its warm attempt run on beside replica b's${outputs}`);
+    } finally {
+      a.child.kill("SIGCONT");
+      await proxyA.close();
+      await proxyB.close();
     }
   });
 });
