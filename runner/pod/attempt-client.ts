@@ -27,7 +27,7 @@ export interface RetryBudget {
 }
 
 const DEFAULT_BUDGET: RetryBudget = { totalMs: 10 * 60_000, firstDelayMs: 250, maxDelayMs: 10_000, answerMs: 30_000 };
-/** Renewing more often than this would only load the runner: a token lasts at least a second. */
+/** Renewing more often would only load the runner: the shortest life it gives a token is 2 s. */
 const MIN_RENEWAL_DELAY_MS = 500;
 
 export class AttemptClient {
@@ -60,7 +60,7 @@ export class AttemptClient {
   private renewIn(expiresInMs: number): void {
     if (this.closed || !(expiresInMs > 0)) return;
     clearTimeout(this.renewal);
-    // Timers, not the event loop's business: a pod with nothing else left to do must still end.
+    // Unreferenced: a renewal still pending must not keep a pod whose work is done alive.
     this.renewal = setTimeout(() => void this.renew(expiresInMs), Math.max(expiresInMs / 2, MIN_RENEWAL_DELAY_MS)).unref();
   }
 

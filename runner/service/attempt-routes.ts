@@ -2,9 +2,9 @@
  * The routes a pod's agent uses, each opened only by the token of that very
  * attempt: what to run, the agent's own code, the blobs its inputs need, the
  * upload of its outputs, its result, (for a debug run) where its paused
- * inspector listens, and a fresh token while the attempt runs. Results are written to the store,
- * where the Kubernetes backend of whichever replica owns the execution reads
- * them once the pod has ended.
+ * inspector listens, and a fresh token while the attempt runs. Results are
+ * written to the store, where the Kubernetes backend of whichever replica
+ * owns the execution reads them once the pod has ended.
  */
 import type { StateStore } from "../store/state-store.ts";
 import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";

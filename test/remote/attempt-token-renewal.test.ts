@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import * as k8s from "@kubernetes/client-node";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
-import { aloftAsync, repo, startRunnerOnSimulator, type SimulatedCluster } from "./runner-process.ts";
+import { aloftAsync, attemptPodEnv, repo, startRunnerOnSimulator, type SimulatedCluster } from "./runner-process.ts";
 
 const fixture = join(repo, "test/fixtures/remote/long-attempts.ts");
 const TTL_MS = 5000;
@@ -29,16 +28,7 @@ describe("attempt tokens renewed while the attempt runs", () => {
     const executionId = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
 
     // The first token, as the pod of napInPod was given it.
-    const kc = new k8s.KubeConfig();
-    kc.loadFromString(sim.kubeconfig());
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    let env: Record<string, string> = {};
-    for (const deadline = Date.now() + 30_000; !env.ALOFT_ATTEMPT_TOKEN; await sleep(100)) {
-      assert.ok(Date.now() < deadline, `napInPod's pod never appeared\n--- runner\n${runner.output()}`);
-      const pods = await core.listNamespacedPod({ namespace: "default" });
-      const pod = pods.items.find((p) => p.metadata?.annotations?.["aloft.dev/node-id"] === "napInPod");
-      env = Object.fromEntries((pod?.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
-    }
+    const env = await attemptPodEnv(sim, "napInPod");
 
     const get = async (path: string, token = runner.token) => fetch(`${runner.url}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
     let detail: ExecutionDetailResponse;

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as k8s from "@kubernetes/client-node";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import type { KubeSimulator } from "../kube-sim/simulator.ts";
-import { aloftAsync, repo, startRunnerOnSimulator, type RunnerProcess, type SimulatedCluster } from "./runner-process.ts";
+import { aloftAsync, attemptPodEnv, repo, startRunnerOnSimulator, type RunnerProcess, type SimulatedCluster } from "./runner-process.ts";
 
 const training = join(repo, "samples/fraud/training.ts");
 const data = join(repo, "samples/fraud/data");
@@ -105,16 +105,7 @@ describe("attempt tokens", () => {
     assert.equal(submitted.code, 0, submitted.stderr);
     const executionId = (JSON.parse(submitted.stdout) as { executionId: string }).executionId;
     // Read the token off the running pod, as a task (or anyone who can read pods) could.
-    const kc = new k8s.KubeConfig();
-    kc.loadFromString(sim.kubeconfig());
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    let env: Record<string, string> = {};
-    for (const deadline = Date.now() + 30_000; !env.ALOFT_ATTEMPT_TOKEN; await sleep(100)) {
-      assert.ok(Date.now() < deadline, "the sleepy task's pod never appeared");
-      const pods = await core.listNamespacedPod({ namespace: "default" });
-      const pod = pods.items.find((p) => p.metadata?.annotations?.["aloft.dev/node-id"] === "sleepy");
-      env = Object.fromEntries((pod?.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
-    }
+    const env = await attemptPodEnv(sim, "sleepy");
     const token = env.ALOFT_ATTEMPT_TOKEN!;
     const own = env.ALOFT_ATTEMPT!;
     const call = (path: string, bearer = token, init: RequestInit = {}) => fetch(`${runner.url}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" } });

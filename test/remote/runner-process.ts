@@ -6,6 +6,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import * as k8s from "@kubernetes/client-node";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
@@ -100,4 +102,21 @@ export async function startRunnerOnSimulator(options: { podStartLatencyMs: numbe
       await sim.stop();
     },
   };
+}
+
+/**
+ * The environment of the first pod created for `nodeId` (its attempt token
+ * among it), as anyone who can read pods sees it, once that pod exists.
+ */
+export async function attemptPodEnv(sim: KubeSimulator, nodeId: string, timeoutMs = 30_000): Promise<Record<string, string>> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromString(sim.kubeconfig());
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  for (const deadline = Date.now() + timeoutMs; ; await sleep(100)) {
+    const pods = await core.listNamespacedPod({ namespace: "default" });
+    const pod = pods.items.find((p) => p.metadata?.annotations?.["aloft.dev/node-id"] === nodeId);
+    const env = Object.fromEntries((pod?.spec?.containers[0]?.env ?? []).map((e) => [e.name, e.value ?? ""]));
+    if (env.ALOFT_ATTEMPT_TOKEN) return env;
+    if (Date.now() > deadline) throw new Error(`no pod of node "${nodeId}" appeared within ${timeoutMs} ms`);
+  }
 }
