@@ -1,8 +1,9 @@
 /**
  * The embedded runner: everything a local run needs (bundle, interfaces,
- * state store, blob store, warm worker pool) behind three calls: `prepare`,
- * `run` and `resume`. The CLI uses it; so will the editor.
+ * state store, blob store, warm worker pool) behind a few calls: `prepare`,
+ * `run`, `resume` and `cancel`. The CLI uses it; so will the editor.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import type { CompilerDiagnostic } from "../compiler/diagnostics.ts";
@@ -16,7 +17,7 @@ import { AloftError, type ErrorInfo } from "../compiler/errors.ts";
 import type { ExecutionListener } from "./engine/events.ts";
 import { ExecutionLock } from "./engine/execution-lock.ts";
 import type { DebugRequest } from "./engine/debug-target.ts";
-import type { EngineContext } from "./engine/execution.ts";
+import type { EngineContext, Execution } from "./engine/execution.ts";
 import { createExecution, describeBundle, loadExecution } from "./engine/launch.ts";
 import { LogSink } from "./engine/log-sink.ts";
 import type { BackoffOptions } from "./engine/retry-policy.ts";
@@ -45,6 +46,11 @@ export interface RunOptions {
   /** Pause one attempt for a debugger. */
   debug?: DebugRequest;
 }
+
+/** How often a local run looks for a cancel request made from another process (`aloft executions cancel`). */
+const CANCEL_POLL_MS = 250;
+/** How long `cancel` waits for the process that runs an execution to end it. */
+const CANCEL_WAIT_MS = 30_000;
 
 export class LocalRunner {
   readonly store: StateStore;
@@ -77,9 +83,11 @@ export class LocalRunner {
       });
       const lock = ExecutionLock.acquire(this.workspace.locks, execution.id);
       options.onCreated?.(execution.id);
+      const watching = this.watchCancelRequests(execution);
       try {
         return await execution.run();
       } finally {
+        watching.stop();
         lock.release();
       }
     });
@@ -96,11 +104,52 @@ export class LocalRunner {
         const entities = await describeBundle(pool);
         const execution = await loadExecution(ctx, entities, record);
         options.onCreated?.(execution.id);
-        return execution.run();
+        const watching = this.watchCancelRequests(execution);
+        try {
+          return await execution.run();
+        } finally {
+          watching.stop();
+        }
       });
     } finally {
       lock.release();
     }
+  }
+
+  /**
+   * Cancels a running execution of this workspace. One that another process
+   * runs (`aloft run`, `aloft executions resume`) is asked to cancel, and
+   * waited for; one that no process runs any more (it was killed) is ended
+   * here, its open attempts closed. Resolves with the execution as it is
+   * then: already ended ones are left as they are.
+   */
+  async cancel(executionId: string): Promise<ExecutionRecord> {
+    const record = await this.store.getExecution(executionId);
+    if (!record) throw new AloftError({ code: "EXECUTION_NOT_FOUND", message: `no execution ${executionId} in ${this.workspace.database}` });
+    if (record.status !== "running") return record;
+    const driver = ExecutionLock.holder(this.workspace.locks, executionId);
+    if (driver !== undefined) {
+      await this.store.requestCancel(executionId);
+      for (const deadline = Date.now() + CANCEL_WAIT_MS; ; await sleep(100)) {
+        const now = (await this.store.getExecution(executionId))!;
+        if (now.status !== "running") return now;
+        if (Date.now() > deadline) {
+          throw new AloftError({
+            code: "CANCEL_PENDING",
+            message: `process ${driver} runs execution ${executionId} and has not ended it within ${CANCEL_WAIT_MS / 1000} s of the request; it ends it when it next looks, or stop that process and cancel again`,
+          });
+        }
+      }
+    }
+    // No process runs it: end it here, holding its lock so that no resume starts meanwhile.
+    const lock = ExecutionLock.acquire(this.workspace.locks, executionId);
+    try {
+      const error = { code: "CANCELLED", kind: "user" as const, entity: record.entity, message: "cancelled by request while no process ran it" };
+      await this.store.finishExecution(executionId, { status: "cancelled", error, endedAt: Date.now() });
+    } finally {
+      lock.release();
+    }
+    return (await this.store.getExecution(executionId))!;
   }
 
   /** The graph a workflow's body builds, traced in a worker as a run would. */
@@ -147,6 +196,22 @@ export class LocalRunner {
 
   close(): Promise<void> {
     return this.store.close();
+  }
+
+  /** Cancels `execution` when another process asks for it through the store (see `cancel`). */
+  private watchCancelRequests(execution: Execution): { stop(): void } {
+    let asked = false;
+    const timer = setInterval(() => {
+      if (asked) return;
+      // A store that fails here fails the run's own writes too, which report it.
+      this.store.getExecution(execution.id).then((record) => {
+        if (asked || record?.cancelRequestedAt === undefined) return;
+        asked = true;
+        void execution.cancel("cancelled by request (aloft executions cancel)");
+      }, () => {});
+    }, CANCEL_POLL_MS);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   private async withPool<T>(

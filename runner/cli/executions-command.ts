@@ -1,6 +1,6 @@
 /**
- * `aloft executions list [--domain D] [--limit N]|get ID|resume ID`; `list`
- * and `get` also from a runner service with --remote or --runner URL.
+ * `aloft executions list [--domain D] [--limit N]|get ID|cancel ID|resume ID`;
+ * all but `resume` also on a runner service with --remote or --runner URL.
  */
 import { LocalRunner } from "../local-runner.ts";
 import { scopeNameProblem } from "../service/protocol.ts";
@@ -8,7 +8,8 @@ import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
 import { ProgressView } from "./progress.ts";
-import { remoteGet, remoteList } from "./remote-executions.ts";
+import { reportCancel } from "./cancel-report.ts";
+import { remoteCancel, remoteGet, remoteList } from "./remote-executions.ts";
 import { runnerClient, takeRunnerFlags } from "./runner-flags.ts";
 import { UsageError } from "./usage.ts";
 
@@ -21,7 +22,8 @@ export async function executionsCommand(args: string[]): Promise<number> {
     const client = runnerClient(flags, findWorkspace());
     if (sub === "list" || sub === undefined) return remoteList(client, json, listOptionsOf(rest));
     if (sub === "get") return remoteGet(client, requireId(positional[0], "get"), json);
-    throw new UsageError(sub === "resume" ? "a runner service resumes its executions itself; resume is for local runs" : `unknown subcommand "executions ${sub}"; use list or get ID`);
+    if (sub === "cancel") return remoteCancel(client, requireId(positional[0], "cancel"), json);
+    throw new UsageError(sub === "resume" ? "a runner service resumes its executions itself; resume is for local runs" : `unknown subcommand "executions ${sub}"; use list, get ID or cancel ID`);
   }
   const runner = new LocalRunner(findWorkspace());
   try {
@@ -31,10 +33,12 @@ export async function executionsCommand(args: string[]): Promise<number> {
         return await list(runner, json, listOptionsOf(rest));
       case "get":
         return await get(runner, requireId(positional[0], "get"), json);
+      case "cancel":
+        return await cancel(runner, requireId(positional[0], "cancel"), json);
       case "resume":
         return await resume(runner, requireId(positional[0], "resume"));
       default:
-        throw new UsageError(`unknown subcommand "executions ${sub}"; use list, get ID or resume ID`);
+        throw new UsageError(`unknown subcommand "executions ${sub}"; use list, get ID, cancel ID or resume ID`);
     }
   } finally {
     await runner.close();
@@ -120,6 +124,13 @@ async function get(runner: LocalRunner, id: string, json: boolean): Promise<numb
   if (execution.outputs !== undefined) process.stdout.write(`\n${bold("outputs")}\n${formatOutputs(execution.outputs, runner.blobs)}\n`);
   if (execution.error) process.stdout.write(`\n${formatError(execution.error)}\n`);
   return 0;
+}
+
+async function cancel(runner: LocalRunner, id: string, json: boolean): Promise<number> {
+  await findExecution(runner, id);
+  const after = await runner.cancel(id);
+  if (json) process.stdout.write(`${JSON.stringify(summary(after))}\n`);
+  return reportCancel(id, after.status, json);
 }
 
 async function resume(runner: LocalRunner, id: string): Promise<number> {

@@ -1,6 +1,7 @@
-/** `aloft executions list|get ID --remote|--runner URL`: executions as a runner service knows them. */
+/** `aloft executions list|get ID|cancel ID --remote|--runner URL`: executions as a runner service knows them. */
 import type { RunnerClient } from "../remote/runner-client.ts";
 import type { ExecutionDetailResponse } from "../service/protocol.ts";
+import { reportCancel } from "./cancel-report.ts";
 import type { ListOptions } from "./executions-command.ts";
 import { bold, dim, formatError, green, red } from "./format.ts";
 
@@ -34,6 +35,12 @@ export async function remoteGet(client: RunnerClient, id: string, json: boolean)
   if (detail.outputs !== null) process.stdout.write(`\n${bold("outputs")}\n${JSON.stringify(detail.outputs, null, 2)}\n`);
   if (detail.error) process.stdout.write(`\n${formatError(detail.error)}\n`);
   return 0;
+}
+
+export async function remoteCancel(client: RunnerClient, id: string, json: boolean): Promise<number> {
+  const after = await client.cancel(id);
+  if (json) process.stdout.write(`${JSON.stringify(after)}\n`);
+  return reportCancel(id, after.status, json);
 }
 
 function paint(status: string): string {

@@ -21,6 +21,8 @@ usage:
   aloft graph FILE WORKFLOW [--format json|mermaid|dot] [--traced]
   aloft executions list [--json] [--limit N] [--domain D] [--remote|--runner URL]
   aloft executions get ID [--json] [--remote|--runner URL]
+  aloft executions cancel ID [--json] [--remote|--runner URL]
+                                        stop a running execution: its attempts are cancelled
   aloft executions resume ID            finish an execution whose runner was killed
   aloft logs ID [NODE] [--follow] [--remote|--runner URL]
   aloft debug ID NODE [--port N] [--json] [--runner URL]
@@ -30,7 +32,8 @@ usage:
   aloft lsp [--stdio]                   the language server, on stdio (for editors)
   aloft runner start [--port N] [--host H] [--db sqlite:PATH|postgres://…] [--store file:DIR]
                     [--kubeconfig FILE] [--context NAME] [--namespace NS] [--advertise-url URL]
-                    [--max-pods N] [--qps N] [--burst N] [--heartbeat DURATION] [--workers N] [--replica-id ID] [--lease DURATION]
+                    [--max-pods N] [--qps N] [--burst N] [--heartbeat DURATION] [--attempt-token-ttl DURATION]
+                    [--workers N] [--replica-id ID] [--lease DURATION]
                                         the runner service (HTTP API and streams under /api/v1/)
 
 domains (development, staging, production...) scope executions within a project;

@@ -10,11 +10,17 @@ import { AloftError } from "../../compiler/errors.ts";
 export class ExecutionLock {
   private constructor(private readonly path: string) {}
 
+  /** The live process, other than this one, that runs `executionId`, if any. */
+  static holder(lockDir: string, executionId: string): number | undefined {
+    const holder = readHolder(join(lockDir, `${executionId}.pid`));
+    return holder !== undefined && holder !== process.pid && isAlive(holder) ? holder : undefined;
+  }
+
   static acquire(lockDir: string, executionId: string): ExecutionLock {
     mkdirSync(lockDir, { recursive: true });
     const path = join(lockDir, `${executionId}.pid`);
-    const holder = readHolder(path);
-    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+    const holder = ExecutionLock.holder(lockDir, executionId);
+    if (holder !== undefined) {
       throw new AloftError({
         code: "EXECUTION_LOCKED",
         message: `execution ${executionId} is being run by process ${holder}; wait for it or stop it first`,

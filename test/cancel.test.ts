@@ -1,0 +1,109 @@
+// `aloft executions cancel ID`: a local run that another process drives is
+// asked to stop and waited for; one whose process was killed is ended where
+// it stands; one on a runner service is cancelled there. Real processes,
+// the built CLI, a real SQLite workspace.
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { after, before, describe, it } from "node:test";
+import { cli, repo, startRunner, type RunnerProcess } from "./remote/runner-process.ts";
+
+const slowMiddle = join(repo, "test/fixtures/remote/restart.ts");
+
+describe("aloft executions cancel", () => {
+  let workspace: string;
+  const env = () => ({ ...process.env, ALOFT_WORKSPACE: workspace, NO_COLOR: "1" });
+  const aloft = (...args: string[]) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: repo, env: env(), encoding: "utf8" });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const detail = (id: string) => JSON.parse(aloft("executions", "get", id, "--json").stdout) as { status: string; nodes: { id: string; status: string }[] };
+
+  /** Starts `aloft run` of slowMiddle in the background; resolves once its sleepy task runs. */
+  async function startSlowRun(): Promise<{ id: string; exited: Promise<{ code: number | null; stderr: string }>; kill: () => void }> {
+    const child = spawn(process.execPath, [cli, "run", slowMiddle, "slowMiddle", "--x", "2", "--ms", "60000"], { cwd: repo, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
+    for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+      const running = (JSON.parse(aloft("executions", "list", "--json").stdout) as { executionId: string; status: string }[]).find((e) => e.status === "running");
+      if (running && detail(running.executionId).nodes.some((n) => n.id === "sleepy" && n.status === "running")) {
+        return { id: running.executionId, exited, kill: () => child.kill("SIGKILL") };
+      }
+      assert.ok(Date.now() < deadline, `the run never reached its sleepy task:\n${stderr}`);
+    }
+  }
+
+  before(() => {
+    workspace = mkdtempSync(join(tmpdir(), "aloft-cancel-"));
+  });
+
+  it("stops a run that another process drives, and that process says so", { timeout: 120_000 }, async () => {
+    const run = await startSlowRun();
+    const cancelled = aloft("executions", "cancel", run.id, "--json");
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal(JSON.parse(cancelled.stdout).status, "cancelled");
+    const ended = await run.exited;
+    assert.equal(ended.code, 1);
+    assert.match(ended.stderr, /slowMiddle cancelled/);
+    assert.match(ended.stderr, /cancelled by request \(aloft executions cancel\)/);
+    const nodes = detail(run.id).nodes;
+    assert.notEqual(nodes.find((n) => n.id === "sleepy")?.status, "succeeded");
+    assert.notEqual(nodes.find((n) => n.id === "last")?.status, "succeeded", "nothing after the cancelled task runs");
+  });
+
+  it("ends a run whose process was killed, which resume then leaves alone; cancelling again changes nothing", { timeout: 120_000 }, async () => {
+    const run = await startSlowRun();
+    run.kill();
+    await run.exited;
+    assert.equal(detail(run.id).status, "running", "a killed run stays running, for resume");
+    const cancelled = aloft("executions", "cancel", run.id);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.match(cancelled.stdout, new RegExp(`execution ${run.id} cancelled`));
+    const after = detail(run.id);
+    assert.equal(after.status, "cancelled");
+    assert.ok(after.nodes.every((n) => n.status !== "running"), JSON.stringify(after.nodes));
+    assert.equal(aloft("executions", "cancel", run.id).code, 0);
+    assert.equal(detail(run.id).status, "cancelled");
+  });
+
+  it("refuses to cancel an execution that already succeeded, and names an unknown one", () => {
+    const done = aloft("run", "--json", slowMiddle, "slowMiddle", "--x", "2", "--ms", "0");
+    assert.equal(done.code, 0, done.stderr);
+    const id = JSON.parse(done.stdout).executionId as string;
+    const refused = aloft("executions", "cancel", id);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`execution ${id} had already succeeded; there was nothing to cancel`));
+    const unknown = aloft("executions", "cancel", "nosuchexecution");
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no execution "nosuchexecution"/);
+    assert.match(aloft("executions", "cancel").stderr, /aloft executions cancel needs an execution id/);
+  });
+
+  describe("on a runner service", () => {
+    let runner: RunnerProcess;
+    before(async () => {
+      runner = await startRunner();
+    });
+    after(() => runner?.stop());
+
+    it("cancels a submitted execution there", { timeout: 120_000 }, async () => {
+      const remote = (...args: string[]) => aloft(...args, "--runner", runner.url, "--token", runner.token);
+      const submitted = aloft("run", "--remote", "--runner", runner.url, "--token", runner.token, "--detach", "--json", slowMiddle, "slowMiddle", "--x", "2", "--ms", "60000");
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const id = JSON.parse(submitted.stdout).executionId as string;
+      for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
+        const nodes = (JSON.parse(remote("executions", "get", id, "--json").stdout) as { nodes: { id: string; status: string }[] }).nodes;
+        if (nodes.some((n) => n.id === "sleepy" && n.status === "running")) break;
+        assert.ok(Date.now() < deadline, `sleepy never ran on the runner:\n${runner.output()}`);
+      }
+      const cancelled = remote("executions", "cancel", id);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));
+      assert.equal(JSON.parse(remote("executions", "get", id, "--json").stdout).status, "cancelled");
+    });
+  });
+});
