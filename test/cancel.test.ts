@@ -23,7 +23,7 @@ describe("aloft executions cancel", () => {
   const detail = (id: string) => JSON.parse(aloft("executions", "get", id, "--json").stdout) as { status: string; nodes: { id: string; status: string }[] };
 
   /** Starts `aloft run` of slowMiddle in the background; resolves once its sleepy task runs. */
-  async function startSlowRun(): Promise<{ id: string; exited: Promise<{ code: number | null; stderr: string }>; kill: () => void }> {
+  async function startSlowRun(): Promise<{ id: string; exited: Promise<{ code: number | null; stderr: string }>; kill: (signal: NodeJS.Signals) => void }> {
     const child = spawn(process.execPath, [cli, "run", slowMiddle, "slowMiddle", "--x", "2", "--ms", "60000"], { cwd: repo, env: env(), stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
@@ -31,7 +31,7 @@ describe("aloft executions cancel", () => {
     for (const deadline = Date.now() + 60_000; ; await sleep(200)) {
       const running = (JSON.parse(aloft("executions", "list", "--json").stdout) as { executionId: string; status: string }[]).find((e) => e.status === "running");
       if (running && detail(running.executionId).nodes.some((n) => n.id === "sleepy" && n.status === "running")) {
-        return { id: running.executionId, exited, kill: () => child.kill("SIGKILL") };
+        return { id: running.executionId, exited, kill: (signal) => child.kill(signal) };
       }
       assert.ok(Date.now() < deadline, `the run never reached its sleepy task:\n${stderr}`);
     }
@@ -55,11 +55,13 @@ describe("aloft executions cancel", () => {
     assert.notEqual(nodes.find((n) => n.id === "last")?.status, "succeeded", "nothing after the cancelled task runs");
   });
 
-  it("ends a run whose process was killed, which resume then leaves alone; cancelling again changes nothing", { timeout: 120_000 }, async () => {
+  it("ends a run whose process was interrupted, which said how; cancelling again changes nothing", { timeout: 120_000 }, async () => {
     const run = await startSlowRun();
-    run.kill();
-    await run.exited;
-    assert.equal(detail(run.id).status, "running", "a killed run stays running, for resume");
+    run.kill("SIGINT");
+    const interrupted = await run.exited;
+    assert.equal(interrupted.code, 130);
+    assert.match(interrupted.stderr, new RegExp(`execution ${run.id} stopped with this process\\. Finish it: aloft executions resume ${run.id}; or end it: aloft executions cancel ${run.id}`));
+    assert.equal(detail(run.id).status, "running", "an interrupted run stays running, for resume");
     const cancelled = aloft("executions", "cancel", run.id);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.match(cancelled.stdout, new RegExp(`execution ${run.id} cancelled`));
@@ -100,6 +102,28 @@ describe("aloft executions cancel", () => {
         if (nodes.some((n) => n.id === "sleepy" && n.status === "running")) break;
         assert.ok(Date.now() < deadline, `sleepy never ran on the runner:\n${runner.output()}`);
       }
+      const cancelled = remote("executions", "cancel", id);
+      assert.equal(cancelled.code, 0, cancelled.stderr);
+      assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));
+      assert.equal(JSON.parse(remote("executions", "get", id, "--json").stdout).status, "cancelled");
+    });
+
+    it("stops following an execution at Ctrl-C, which runs on, and says how to follow or cancel it", { timeout: 120_000 }, async () => {
+      const child = spawn(process.execPath, [cli, "run", "--remote", "--runner", runner.url, "--token", runner.token, slowMiddle, "slowMiddle", "--x", "2", "--ms", "60000"], { cwd: repo, env: env(), stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      let id = "";
+      for (const deadline = Date.now() + 60_000; !id; await sleep(100)) {
+        id = /execution (\w+) {2}workflow slowMiddle/.exec(stderr)?.[1] ?? "";
+        assert.ok(Date.now() < deadline, `the run never started:\n${stderr}`);
+      }
+      child.kill("SIGINT");
+      assert.equal(await exited, 130);
+      const runnerFlag = `--runner ${runner.url}`;
+      assert.ok(stderr.includes(`stopped following: execution ${id} runs on at ${runner.url}. Follow it again: aloft logs ${id} --follow ${runnerFlag}; stop it: aloft executions cancel ${id} ${runnerFlag}`), stderr);
+      const remote = (...args: string[]) => aloft(...args, "--runner", runner.url, "--token", runner.token);
+      assert.equal(JSON.parse(remote("executions", "get", id, "--json").stdout).status, "running");
       const cancelled = remote("executions", "cancel", id);
       assert.equal(cancelled.code, 0, cancelled.stderr);
       assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));

@@ -100,11 +100,30 @@ export async function runCommand(args: string[]): Promise<number> {
         if (json) process.stdout.write(`${JSON.stringify({ executionId: submitted.executionId, status: "running", outputs: null })}\n`);
         return 0;
       }
-      const ended = await followRemote(runner, client, submitted.executionId, listener);
-      record = { id: ended.executionId, status: ended.status, outputs: ended.outputs ?? undefined, error: ended.error ?? undefined };
+      const runnerFlag = ` --runner ${client.endpoint.url}`;
+      const stopWatching = onInterrupt(
+        () => `${yellow("⏸")} stopped following: execution ${executionId} runs on at ${client.endpoint.url}. Follow it again: aloft logs ${executionId} --follow${runnerFlag}; stop it: aloft executions cancel ${executionId}${runnerFlag}`,
+      );
+      try {
+        const ended = await followRemote(runner, client, submitted.executionId, listener);
+        record = { id: ended.executionId, status: ended.status, outputs: ended.outputs ?? undefined, error: ended.error ?? undefined };
+      } finally {
+        stopWatching();
+      }
     } else {
-      const local = await runner.run(prepared, entity, inputs, { workers: flags.workers, listener, onCreated: (id) => announce(id, `, domain ${flags.domain ?? DEFAULT_DOMAIN}`), debug, ...(flags.domain ? { domain: flags.domain } : {}) });
-      record = { id: local.id, status: local.status, outputs: local.outputs, error: local.error };
+      const stopWatching = onInterrupt(() =>
+        executionId ? `${yellow("⏹")} interrupted: execution ${executionId} stopped with this process. Finish it: aloft executions resume ${executionId}; or end it: aloft executions cancel ${executionId}` : `${yellow("⏹")} interrupted before the execution started`,
+      );
+      try {
+        const onCreated = (id: string) => {
+          executionId = id;
+          announce(id, `, domain ${flags.domain ?? DEFAULT_DOMAIN}`);
+        };
+        const local = await runner.run(prepared, entity, inputs, { workers: flags.workers, listener, onCreated, debug, ...(flags.domain ? { domain: flags.domain } : {}) });
+        record = { id: local.id, status: local.status, outputs: local.outputs, error: local.error };
+      } finally {
+        stopWatching();
+      }
     }
     progress?.stop();
     if (json) {
@@ -232,4 +251,18 @@ export function formatDiagnostics(diagnostics: CompilerDiagnostic[]): string {
   return diagnostics
     .map((d) => `${relative(process.cwd(), d.file)}:${d.line}:${d.column} ${d.severity === "error" ? red("error") : "warning"} ${dim(d.code)} ${d.message}`)
     .join("\n");
+}
+
+/**
+ * Ctrl-C while a run is under way: the process ends at once, as it would
+ * without a handler (exit code 130), saying what became of the execution
+ * and the commands that go on from there. Returns what removes the handler.
+ */
+function onInterrupt(hint: () => string): () => void {
+  const interrupted = () => {
+    process.stderr.write(`\n${hint()}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  return () => process.off("SIGINT", interrupted);
 }
