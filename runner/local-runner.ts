@@ -118,25 +118,29 @@ export class LocalRunner {
 
   /**
    * Cancels a running execution of this workspace. One that another process
-   * runs (`aloft run`, `aloft executions resume`) is asked to cancel, and
-   * waited for; one that no process runs any more (it was killed) is ended
-   * here, its open attempts closed. Resolves with the execution as it is
-   * then: already ended ones are left as they are.
+   * runs (`aloft run`, `aloft executions resume`, or a runner service started
+   * in this workspace) is asked to cancel, and waited for; a local run that no
+   * process runs any more (it was killed) is ended here, its open attempts
+   * closed. Resolves with the execution as it is then: already ended ones are
+   * left as they are.
    */
   async cancel(executionId: string): Promise<ExecutionRecord> {
     const record = await this.store.getExecution(executionId);
     if (!record) throw new AloftError({ code: "EXECUTION_NOT_FOUND", message: `no execution ${executionId} in ${this.workspace.database}` });
     if (record.status !== "running") return record;
     const driver = ExecutionLock.holder(this.workspace.locks, executionId);
-    if (driver !== undefined) {
+    // Submitted executions (they have a descriptor) belong to a runner service, which looks for cancel requests as it renews its lease.
+    const submitted = record.descriptor !== undefined;
+    if (driver !== undefined || submitted) {
       await this.store.requestCancel(executionId);
       for (const deadline = Date.now() + CANCEL_WAIT_MS; ; await sleep(100)) {
         const now = (await this.store.getExecution(executionId))!;
         if (now.status !== "running") return now;
         if (Date.now() > deadline) {
+          const who = driver !== undefined ? `process ${driver} runs execution ${executionId} and` : `execution ${executionId} belongs to a runner service of this workspace, which`;
           throw new AloftError({
             code: "CANCEL_PENDING",
-            message: `process ${driver} runs execution ${executionId} and has not ended it within ${CANCEL_WAIT_MS / 1000} s of the request; it ends it when it next looks, or stop that process and cancel again`,
+            message: `${who} has not ended it within ${CANCEL_WAIT_MS / 1000} s of the request; it ends it when it next looks (a runner service, once it runs again)`,
           });
         }
       }

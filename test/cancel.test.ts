@@ -62,6 +62,7 @@ describe("aloft executions cancel", () => {
     assert.equal(interrupted.code, 130);
     assert.match(interrupted.stderr, new RegExp(`execution ${run.id} stopped with this process\\. Finish it: aloft executions resume ${run.id}; or end it: aloft executions cancel ${run.id}`));
     assert.equal(detail(run.id).status, "running", "an interrupted run stays running, for resume");
+    assert.match(aloft("executions", "list").stdout, new RegExp(`${run.id}  interrupted`));
     const cancelled = aloft("executions", "cancel", run.id);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.match(cancelled.stdout, new RegExp(`execution ${run.id} cancelled`));
@@ -88,7 +89,8 @@ describe("aloft executions cancel", () => {
   describe("on a runner service", () => {
     let runner: RunnerProcess;
     before(async () => {
-      runner = await startRunner();
+      // In the workspace of the local runs: the CLI sees its executions without --remote too.
+      runner = await startRunner({ workspace });
     });
     after(() => runner?.stop());
 
@@ -106,6 +108,16 @@ describe("aloft executions cancel", () => {
       assert.equal(cancelled.code, 0, cancelled.stderr);
       assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));
       assert.equal(JSON.parse(remote("executions", "get", id, "--json").stdout).status, "cancelled");
+    });
+
+    it("asks the runner service of the workspace to cancel one of its executions, without --remote", { timeout: 120_000 }, async () => {
+      const submitted = aloft("run", "--remote", "--runner", runner.url, "--token", runner.token, "--detach", "--json", slowMiddle, "slowMiddle", "--x", "2", "--ms", "60000");
+      assert.equal(submitted.code, 0, submitted.stderr);
+      const id = JSON.parse(submitted.stdout).executionId as string;
+      assert.match(aloft("executions", "list").stdout, new RegExp(`${id}  running`), "the runner service's execution is not taken for an interrupted local run");
+      const cancelled = aloft("executions", "cancel", id);
+      assert.equal(cancelled.code, 0, `${cancelled.stderr}\n--- runner\n${runner.output()}`);
+      assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));
     });
 
     it("stops following an execution at Ctrl-C, which runs on, and says how to follow or cancel it", { timeout: 120_000 }, async () => {

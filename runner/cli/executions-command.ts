@@ -2,11 +2,12 @@
  * `aloft executions list [--domain D] [--limit N]|get ID|cancel ID|resume ID`;
  * all but `resume` also on a runner service with --remote or --runner URL.
  */
+import { ExecutionLock } from "../engine/execution-lock.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { scopeNameProblem } from "../service/protocol.ts";
 import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
-import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red } from "./format.ts";
+import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red, yellow } from "./format.ts";
 import { ProgressView } from "./progress.ts";
 import { reportCancel } from "./cancel-report.ts";
 import { remoteCancel, remoteGet, remoteList } from "./remote-executions.ts";
@@ -90,7 +91,7 @@ async function list(runner: LocalRunner, json: boolean, options: ListOptions): P
   }
   for (const e of executions) {
     const took = e.endedAt ? formatDuration(e.endedAt - e.createdAt) : "";
-    process.stdout.write(`${e.id}  ${statusText(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${new Date(e.createdAt).toISOString()}  ${e.domain.padEnd(12)} ${dim(took)}\n`);
+    process.stdout.write(`${e.id}  ${localStatusText(runner, e).padEnd(20)} ${e.entity.padEnd(24)} ${new Date(e.createdAt).toISOString()}  ${e.domain.padEnd(12)} ${dim(took)}\n`);
   }
   return 0;
 }
@@ -104,7 +105,7 @@ async function get(runner: LocalRunner, id: string, json: boolean): Promise<numb
     );
     return 0;
   }
-  process.stdout.write(`${bold(execution.id)}  ${statusText(execution.status)}  ${execution.kind} ${bold(execution.entity)}  ${dim(execution.file)}\n`);
+  process.stdout.write(`${bold(execution.id)}  ${localStatusText(runner, execution)}  ${execution.kind} ${bold(execution.entity)}  ${dim(execution.file)}\n`);
   process.stdout.write(`project ${execution.project}, domain ${execution.domain}\n`);
   process.stdout.write(`created ${new Date(execution.createdAt).toISOString()}${execution.endedAt ? `, took ${formatDuration(execution.endedAt - execution.createdAt)}` : ""}\n\n`);
   const items = new Map<string, NodeRecord[]>();
@@ -164,6 +165,16 @@ function summary(e: ExecutionRecord) {
 
 function nodeSummary(n: NodeRecord, runner: LocalRunner) {
   return { id: n.id, entity: n.entity, kind: n.kind, status: n.status, cached: n.cached, attempts: n.attempts, startedAt: n.startedAt ?? null, endedAt: n.endedAt ?? null, outputs: localizeValue(n.outputs, runner.blobs), error: n.error ?? null };
+}
+
+/**
+ * An execution's status as a person reads it: a local run still `running`
+ * whose process is gone (killed, interrupted) waits for resume or cancel.
+ * A runner service's executions (submitted: they have a descriptor) are its own to say.
+ */
+function localStatusText(runner: LocalRunner, execution: ExecutionRecord): string {
+  const interrupted = execution.status === "running" && execution.descriptor === undefined && ExecutionLock.holder(runner.workspace.locks, execution.id) === undefined;
+  return interrupted ? yellow("interrupted") : statusText(execution.status);
 }
 
 function statusText(status: string): string {
