@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ErrorResponse, ExecutionDetailResponse, ExecutionListResponse, HealthResponse } from "../runner/service/protocol.ts";
 import { TestSchemas } from "../runner/store/postgres-test-support.ts";
+import { aloftAsync } from "./remote/runner-process.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 const cli = join(repo, "dist/cli.js");
@@ -120,7 +121,8 @@ describe("aloft runner start", () => {
     assert.deepEqual(empty.body, { executions: [] });
 
     for (const [name, args] of [["diamond", ["diamond", "--x", "5"]], ["checkPositive", ["checkPositive", "--x", "-1"]]] as const) {
-      const run = aloft("run", "--json", flows, ...args);
+      // Not spawnSync: this process's event loop must keep serving its kept-alive connections to the runner meanwhile.
+      const run = await aloftAsync(workspace, ["run", "--json", flows, ...args]);
       executionIds[name] = JSON.parse(run.stdout).executionId;
     }
 
