@@ -73,6 +73,18 @@ describe("aloft executions cancel", () => {
     assert.equal(detail(run.id).status, "cancelled");
   });
 
+  it("lists the cancelled executions alone with --status cancelled, and says which statuses there are", () => {
+    const listed = (args: string[]) => (JSON.parse(aloft("executions", "list", "--json", ...args).stdout) as { executionId: string; status: string }[]);
+    const cancelled = listed(["--status", "cancelled"]);
+    assert.ok(cancelled.length >= 2, JSON.stringify(cancelled));
+    assert.ok(cancelled.every((e) => e.status === "cancelled"));
+    assert.deepEqual(listed(["--status", "succeeded"]), []);
+    assert.match(aloft("executions", "list", "--status", "succeeded").stdout, /^no succeeded executions$/m);
+    const bad = aloft("executions", "list", "--status", "done");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--status expects one of running, succeeded, failed, cancelled, got "done"/);
+  });
+
   it("refuses to cancel an execution that already succeeded, and names an unknown one", () => {
     const done = aloft("run", "--json", slowMiddle, "slowMiddle", "--x", "2", "--ms", "0");
     assert.equal(done.code, 0, done.stderr);
@@ -108,6 +120,8 @@ describe("aloft executions cancel", () => {
       assert.equal(cancelled.code, 0, cancelled.stderr);
       assert.match(cancelled.stdout, new RegExp(`execution ${id} cancelled`));
       assert.equal(JSON.parse(remote("executions", "get", id, "--json").stdout).status, "cancelled");
+      const listed = JSON.parse(remote("executions", "list", "--status", "cancelled", "--json").stdout) as { executionId: string; status: string }[];
+      assert.ok(listed.some((e) => e.executionId === id) && listed.every((e) => e.status === "cancelled"), JSON.stringify(listed));
     });
 
     it("asks the runner service of the workspace to cancel one of its executions, without --remote", { timeout: 120_000 }, async () => {

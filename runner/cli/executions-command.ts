@@ -1,11 +1,11 @@
 /**
- * `aloft executions list [--domain D] [--limit N]|get ID|cancel ID|resume ID`;
+ * `aloft executions list [--domain D] [--status S] [--limit N]|get ID|cancel ID|resume ID`;
  * all but `resume` also on a runner service with --remote or --runner URL.
  */
 import { ExecutionLock } from "../engine/execution-lock.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { scopeNameProblem } from "../service/protocol.ts";
-import type { ExecutionRecord, NodeRecord } from "../store/state-store.ts";
+import type { ExecutionRecord, ExecutionStatus, NodeRecord } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatDuration, formatError, formatOutputs, green, localizeValue, red, yellow } from "./format.ts";
 import { ProgressView } from "./progress.ts";
@@ -52,12 +52,16 @@ function requireId(id: string | undefined, sub: string): string {
 }
 
 /** The flags of `executions` that take a value: what follows them is no id. */
-const VALUED_FLAGS = new Set(["--limit", "--domain"]);
+const VALUED_FLAGS = new Set(["--limit", "--domain", "--status"]);
+
+const STATUSES: readonly ExecutionStatus[] = ["running", "succeeded", "failed", "cancelled"];
 
 export interface ListOptions {
   limit: number;
   /** Only this domain's executions; every domain's when absent. */
   domain?: string;
+  /** Only executions with this status; all when absent. */
+  status?: ExecutionStatus;
 }
 
 function listOptionsOf(args: string[]): ListOptions {
@@ -76,6 +80,12 @@ function listOptionsOf(args: string[]): ListOptions {
     if (problem) throw new UsageError(problem);
     options.domain = value;
   }
+  const status = args.indexOf("--status");
+  if (status >= 0) {
+    const value = args[status + 1];
+    if (!STATUSES.includes(value as ExecutionStatus)) throw new UsageError(`--status expects one of ${STATUSES.join(", ")}, got "${value ?? ""}"`);
+    options.status = value as ExecutionStatus;
+  }
   return options;
 }
 
@@ -86,7 +96,9 @@ async function list(runner: LocalRunner, json: boolean, options: ListOptions): P
     return 0;
   }
   if (!executions.length) {
-    process.stdout.write(options.domain ? `no executions in domain ${options.domain}\n` : "no executions yet: start one with aloft run FILE ENTITY\n");
+    const filtered = options.status !== undefined || options.domain !== undefined;
+    const which = `no${options.status ? ` ${options.status}` : ""} executions${options.domain ? ` in domain ${options.domain}` : ""}`;
+    process.stdout.write(filtered ? `${which}\n` : "no executions yet: start one with aloft run FILE ENTITY\n");
     return 0;
   }
   for (const e of executions) {

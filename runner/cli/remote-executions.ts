@@ -11,7 +11,7 @@ export async function remoteList(client: RunnerClient, json: boolean, options: L
     process.stdout.write(`${JSON.stringify(executions)}\n`);
     return 0;
   }
-  if (!executions.length) process.stdout.write(`no executions${options.domain ? ` in domain ${options.domain}` : ""} on ${client.endpoint.url} that this token may see\n`);
+  if (!executions.length) process.stdout.write(`no${options.status ? ` ${options.status}` : ""} executions${options.domain ? ` in domain ${options.domain}` : ""} on ${client.endpoint.url} that this token may see\n`);
   for (const e of executions) {
     process.stdout.write(`${e.executionId}  ${paint(e.status).padEnd(20)} ${e.entity.padEnd(24)} ${e.createdAt}  ${dim(`${e.project}/${e.domain}`)}\n`);
   }

@@ -19,7 +19,7 @@ usage:
   aloft run FILE ENTITY --help          list the entity's inputs and their types
   aloft check [--json] [PATH ...]       TypeScript's and aloft's diagnostics; exit 1 on any error
   aloft graph FILE WORKFLOW [--format json|mermaid|dot] [--traced]
-  aloft executions list [--json] [--limit N] [--domain D] [--remote|--runner URL]
+  aloft executions list [--json] [--limit N] [--domain D] [--status S] [--remote|--runner URL]
   aloft executions get ID [--json] [--remote|--runner URL]
   aloft executions cancel ID [--json] [--remote|--runner URL]
                                         stop a running execution: its attempts are cancelled
