@@ -3,12 +3,13 @@
  * workspace, a free port, the admin token from `.aloft/runner-token`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as k8s from "@kubernetes/client-node";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
+import { waitFor } from "../kube-sim/test-support.ts";
 
 export const repo = resolve(import.meta.dirname, "../..");
 export const cli = join(repo, "dist/cli.js");
@@ -119,4 +120,23 @@ export async function attemptPodEnv(sim: KubeSimulator, nodeId: string, timeoutM
     if (env.ALOFT_ATTEMPT_TOKEN) return env;
     if (Date.now() > deadline) throw new Error(`no pod of node "${nodeId}" appeared within ${timeoutMs} ms`);
   }
+}
+
+/** The items `startStallMap` maps over: each ends as x + 1. */
+export const STALL_MAP_ITEMS = [1, 2, 3, 4, 5, 6];
+
+/**
+ * Submits test/fixtures/remote/warm.ts's stallMap to `runner`, detached, and
+ * waits until its third item stalls on a warm worker pod: resolves with the
+ * execution and that pod's name.
+ */
+export async function startStallMap(client: string, runner: RunnerProcess): Promise<{ executionId: string; stalledOn: string }> {
+  const marker = join(mkdtempSync(join(tmpdir(), "aloft-stall-")), "stalled-on");
+  const fixture = join(repo, "test/fixtures/remote/warm.ts");
+  const args = ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, fixture, "stallMap", "--xs", JSON.stringify(STALL_MAP_ITEMS), "--marker", marker];
+  const submitted = await aloftAsync(client, args);
+  if (submitted.code !== 0) throw new Error(`stallMap was not submitted (exit code ${submitted.code}):\n${submitted.stderr}`);
+  const { executionId } = JSON.parse(submitted.stdout) as { executionId: string };
+  const stalledOn = await waitFor("the stalling task to start on a worker pod", () => existsSync(marker) && readFileSync(marker, "utf8"), 30_000);
+  return { executionId, stalledOn };
 }

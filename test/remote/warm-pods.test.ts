@@ -12,7 +12,7 @@ import * as k8s from "@kubernetes/client-node";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import { KubeSimulator } from "../kube-sim/simulator.ts";
 import { waitFor } from "../kube-sim/test-support.ts";
-import { aloftAsync, repo, startRunner, type RunnerProcess } from "./runner-process.ts";
+import { aloftAsync, repo, STALL_MAP_ITEMS, startRunner, startStallMap, type RunnerProcess } from "./runner-process.ts";
 
 const fixture = join(repo, "test/fixtures/remote/warm.ts");
 const WORKER_SELECTOR = "aloft.dev/role=worker";
@@ -81,12 +81,7 @@ describe("warm worker pods (simulated API server)", () => {
   });
 
   it("runs a task whose worker pod is killed mid-task again on another pod, and loses nothing", async () => {
-    const marker = join(mkdtempSync(join(tmpdir(), "aloft-warm-")), "stalled-on");
-    const xs = [1, 2, 3, 4, 5, 6];
-    const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, fixture, "stallMap", "--xs", JSON.stringify(xs), "--marker", marker]);
-    assert.equal(submitted.code, 0, submitted.stderr);
-    const { executionId } = JSON.parse(submitted.stdout) as { executionId: string };
-    const killed = await waitFor("the stalling task to start on a worker pod", () => existsSync(marker) && readFileSync(marker, "utf8"), 30_000);
+    const { executionId, stalledOn: killed } = await startStallMap(client, runner);
     sim.failPod("default", killed, "OOMKilled");
     const detail = await waitFor("the execution to end", async () => {
       const d = await detailOf(executionId);
@@ -94,7 +89,7 @@ describe("warm worker pods (simulated API server)", () => {
     }, 30_000);
     assert.equal(detail.status, "succeeded", `${JSON.stringify(detail.error)}\n--- runner\n${runner.output()}`);
     const results = detail.outputs as { value: number; host: string }[];
-    assert.deepEqual(results.map((r) => r.value), xs.map((x) => x + 1));
+    assert.deepEqual(results.map((r) => r.value), STALL_MAP_ITEMS.map((x) => x + 1));
     assert.notEqual(results[2]!.host, killed, "the retry ran on another pod");
     const attempts = Object.fromEntries(detail.nodes.filter((n) => n.id.startsWith("stallOnce[")).map((n) => [n.id, n.attempts]));
     assert.deepEqual(attempts, { "stallOnce[0]": 1, "stallOnce[1]": 1, "stallOnce[2]": 2, "stallOnce[3]": 1, "stallOnce[4]": 1, "stallOnce[5]": 1 });

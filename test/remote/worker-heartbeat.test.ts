@@ -5,13 +5,11 @@
 // answers pings from a thread of its own, so a task busy computing is not
 // mistaken for a silent worker.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ExecutionDetailResponse } from "../../runner/service/protocol.ts";
 import { waitFor } from "../kube-sim/test-support.ts";
-import { aloftAsync, repo, startRunnerOnSimulator, type SimulatedCluster } from "./runner-process.ts";
+import { aloftAsync, repo, STALL_MAP_ITEMS, startRunnerOnSimulator, startStallMap, type SimulatedCluster } from "./runner-process.ts";
 import { ServiceProxy } from "./service-proxy.ts";
 
 const fixture = join(repo, "test/fixtures/remote/warm.ts");
@@ -33,12 +31,7 @@ describe("warm worker pods whose connection goes silent", () => {
 
   it("takes a worker pod that stopped answering for lost, and runs its attempt again on another pod", async () => {
     const { runner, client } = cluster;
-    const marker = join(mkdtempSync(join(tmpdir(), "aloft-silent-")), "stalled-on");
-    const xs = [1, 2, 3, 4, 5, 6];
-    const submitted = await aloftAsync(client, ["run", "--remote", "--detach", "--json", "--runner", runner.url, "--token", runner.token, fixture, "stallMap", "--xs", JSON.stringify(xs), "--marker", marker]);
-    assert.equal(submitted.code, 0, submitted.stderr);
-    const { executionId } = JSON.parse(submitted.stdout) as { executionId: string };
-    const silenced = await waitFor("the stalling task to start on a worker pod", () => existsSync(marker) && readFileSync(marker, "utf8"), 30_000);
+    const { executionId, stalledOn: silenced } = await startStallMap(client, runner);
     // The workers' WebSockets go silent; their pods' other requests still pass.
     proxy.freeze((opening) => /^upgrade: websocket/im.test(opening));
     const detail = await waitFor(
@@ -56,7 +49,7 @@ describe("warm worker pods whose connection goes silent", () => {
     });
     assert.equal(detail.status, "succeeded", `${JSON.stringify(detail.error)}\n--- runner\n${runner.output()}`);
     const results = detail.outputs as { value: number; host: string }[];
-    assert.deepEqual(results.map((r) => r.value), xs.map((x) => x + 1));
+    assert.deepEqual(results.map((r) => r.value), STALL_MAP_ITEMS.map((x) => x + 1));
     assert.notEqual(results[2]!.host, silenced, "the attempt ran again on another pod");
     assert.equal(detail.nodes.find((n) => n.id === "stallOnce[2]")?.attempts, 2);
     assert.match(runner.output(), new RegExp(`${silenced}.*stopped answering the runner's heartbeat`));
