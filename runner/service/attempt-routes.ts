@@ -6,7 +6,7 @@
  * written to the store, where the Kubernetes backend of whichever replica
  * owns the execution reads them once the pod has ended.
  */
-import type { StateStore } from "../store/state-store.ts";
+import type { ExecutionRecord, StateStore } from "../store/state-store.ts";
 import type { InspectorEndpoint, JobResult } from "../worker/protocol.ts";
 import { blobsNeededBy } from "../blobs/blob-references.ts";
 import type { Caller } from "./access.ts";
@@ -31,11 +31,11 @@ export interface AttemptRouteServices {
 export function attemptRoutes(store: StateStore, { access, agentSource, debuggers, tokens }: AttemptRouteServices): Route[] {
   const base = `${API_PREFIX}/attempts/:attempt`;
 
-  async function attemptOf(context: RouteContext): Promise<{ claims: AttemptClaims; project: string }> {
+  async function attemptOf(context: RouteContext): Promise<{ claims: AttemptClaims; project: string; execution: ExecutionRecord }> {
     const claims = claimsOf(context.principal, context.params.attempt!);
     const execution = await store.getExecution(claims.executionId);
     if (!execution) throw new ApiError(404, "EXECUTION_NOT_FOUND", `execution ${claims.executionId} of this attempt no longer exists`);
-    return { claims, project: execution.project };
+    return { claims, project: execution.project, execution };
   }
 
   /** Throws unless the attempt is recorded and still running. */
@@ -61,8 +61,7 @@ export function attemptRoutes(store: StateStore, { access, agentSource, debugger
       method: "GET",
       path: base,
       handle: async (context): Promise<AttemptSpec> => {
-        const { claims } = await attemptOf(context);
-        const execution = (await store.getExecution(claims.executionId))!;
+        const { claims, execution } = await attemptOf(context);
         const node = await store.getNode(claims.executionId, claims.nodeId);
         if (!node) throw new ApiError(404, "ATTEMPT_NOT_FOUND", `attempt ${claims.attempt} of node "${claims.nodeId}" is not recorded`);
         await mustBeRunning(claims);
