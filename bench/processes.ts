@@ -18,10 +18,11 @@ export interface Finished {
   ms: number;
 }
 
-export function runProcess(command: string, args: string[], options: { cwd?: string } = {}): Promise<Finished> {
+/** `env`: added to this process's environment. */
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(command, args, { cwd: options.cwd ?? repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(command, args, { cwd: options.cwd ?? repo, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env, NO_COLOR: "1" } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -11,7 +11,7 @@ import type { StartedTsgo } from "./tsgo-start.ts";
 /** `started`: a tsgo started ahead for these files (see tsgo-start.ts). */
 export function checkFiles(files: readonly string[], options: { cwd?: string; started?: StartedTsgo } = {}): CompilerDiagnostic[] {
   // Nothing is served instead of the disk: tsgo reads it itself.
-  const session = new TypeScriptSession({ ...options, overlays: false });
+  const session = new TypeScriptSession({ ...options, overlays: false, oneShot: true });
   const seen = new Set<string>();
   const out: CompilerDiagnostic[] = [];
   try {

@@ -71,7 +71,7 @@ export function readEntities(file: string, session?: TypeScriptSession): EntityR
  */
 export function readEntitiesOfFiles(files: readonly string[], session?: TypeScriptSession, options: ReadOptions = {}): EntityReading[] {
   if (!session) {
-    const own = new TypeScriptSession({ overlays: false });
+    const own = new TypeScriptSession({ overlays: false, oneShot: true });
     try {
       return readEntitiesOfFiles(files, own, options);
     } finally {

@@ -22,7 +22,7 @@ import type { Node, SourceFile } from "typescript/unstable/ast";
 import { AloftError } from "./errors.ts";
 import { apiOver } from "./api-over-connection.ts";
 import { TsgoConnection, type SentRequest, type TsgoCallback } from "./tsgo-connection.ts";
-import { nearestTsconfig, questionKey, tsgoExecutable, type StartedTsgo } from "./tsgo-start.ts";
+import { nearestTsconfig, oneShotTsgoEnv, questionKey, tsgoExecutable, type StartedTsgo } from "./tsgo-start.ts";
 
 export { DiagnosticCategory, ObjectFlags, SignatureKind, SymbolFlags, TypeFlags } from "typescript/unstable/sync";
 export type {
@@ -153,6 +153,7 @@ export class TypeScriptSession {
   #snapshot: Snapshot | undefined;
   #closed = false;
   readonly #overlays: boolean;
+  readonly #oneShot: boolean;
   /** Whether the running tsgo asks us for files (see #startApi). */
   #servesFiles = false;
   readonly #sourceFileNames = new WeakMap<Project, readonly string[]>();
@@ -165,10 +166,13 @@ export class TypeScriptSession {
    * overlay or a synthesized tsconfig be needed after all, tsgo is restarted
    * with the callbacks that serve them. `started`: a tsgo started ahead
    * for this session (`startTsgo`, with overlays false), adopted at first use.
+   * `oneShot`: the session answers one check and closes, so its tsgo runs
+   * with the garbage collection of a process that ends soon (`oneShotTsgoEnv`).
    */
-  constructor(options: { cwd?: string; overlays?: boolean; started?: StartedTsgo } = {}) {
+  constructor(options: { cwd?: string; overlays?: boolean; oneShot?: boolean; started?: StartedTsgo } = {}) {
     this.#cwd = options.cwd ?? options.started?.cwd ?? process.cwd();
     this.#overlays = options.overlays ?? true;
+    this.#oneShot = options.oneShot ?? false;
     this.#started = options.started;
   }
 
@@ -482,7 +486,8 @@ export class TypeScriptSession {
       for (const [key, sent] of started.questions) this.#primed.set(key, sent);
     } else {
       started?.connection.close();
-      this.#connection = new TsgoConnection(tsgoExecutable(), ["--cwd", this.#cwd], this.#servesFiles ? callbacks : new Map());
+      const env = this.#oneShot ? oneShotTsgoEnv() : process.env;
+      this.#connection = new TsgoConnection(tsgoExecutable(), ["--cwd", this.#cwd], this.#servesFiles ? callbacks : new Map(), env);
     }
     return apiOver(this.#connection, this.#primed);
   }

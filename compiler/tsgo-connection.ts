@@ -78,21 +78,22 @@ export class TsgoConnection {
   readonly #awaited = new Map<number, Message | undefined>();
   #closed = false;
 
-  constructor(executable: string, args: readonly string[], callbacks: ReadonlyMap<string, TsgoCallback>) {
+  /** `env`: tsgo's environment (this process's unless given). */
+  constructor(executable: string, args: readonly string[], callbacks: ReadonlyMap<string, TsgoCallback>, env: NodeJS.ProcessEnv = process.env) {
     this.#callbacks = callbacks;
     const callbackArgs = callbacks.size ? [`--callbacks=${[...callbacks.keys()].join(",")}`] : [];
     const tsgoArgs = ["--api", "--async", ...args, ...callbackArgs];
     if (process.platform === "win32") {
       // Windows pipes of a child have no file descriptors: tsgo listens on a named pipe instead.
       const pipe = `\\\\.\\pipe\\aloft-tsgo-${process.pid}-${++pipes}`;
-      this.#child = spawn(executable, [...tsgoArgs, "--pipe", pipe], { stdio: ["ignore", "ignore", "inherit"] });
+      this.#child = spawn(executable, [...tsgoArgs, "--pipe", pipe], { stdio: ["ignore", "ignore", "inherit"], env });
       this.#readFd = this.#writeFd = this.#openPipe(pipe);
       this.#pipeFd = this.#readFd;
       this.#child.unref();
       live.add(this.#child);
       return;
     }
-    this.#child = spawn(executable, tsgoArgs, { stdio: ["pipe", "pipe", "inherit"] });
+    this.#child = spawn(executable, tsgoArgs, { stdio: ["pipe", "pipe", "inherit"], env });
     const output = this.#child.stdout as unknown as PipeHandle;
     const input = this.#child.stdin as unknown as PipeHandle;
     const readFd = output._handle?.fd;
