@@ -26,7 +26,7 @@ class BatchedLookup<T> {
   }
 
   at(node: Node): T | undefined {
-    this.prefetch([node]);
+    if (!this.#known.has(node)) this.prefetch([node]);
     return this.#known.get(node);
   }
 }

@@ -1,9 +1,9 @@
 /**
  * The one place that talks to the TypeScript 7 native API (an `unstable`
- * surface): an upgrade touches this file and the three under it only
- * (api-over-connection.ts, tsgo-connection.ts, the transport, and
- * tsgo-start.ts). Everything else in compiler/ imports the API's types and
- * enums from here.
+ * surface): an upgrade touches this file and the four under it only
+ * (api-over-connection.ts, tsgo-connection.ts, the transport, tsgo-start.ts,
+ * and syntax-scan.ts, which reads the API's encoded syntax trees).
+ * Everything else in compiler/ imports the API's types and enums from here.
  *
  * A `TypeScriptSession` keeps one `tsgo` process alive and its projects
  * loaded, so repeated questions (the language server, a CLI checking many
@@ -37,6 +37,7 @@ export type {
   TypeReference,
 } from "typescript/unstable/sync";
 export { NodeFlags, SyntaxKind };
+export { descendantsWhere, nodesWhere, type NodeTest } from "./syntax-scan.ts";
 /** The AST's type guards (`is.isCallExpression(node)`...) and node types (`ast.Identifier`...). */
 export * as is from "typescript/unstable/ast/is";
 export type * as ast from "typescript/unstable/ast";
@@ -66,42 +67,6 @@ export interface OpenedFile {
   configFile: string;
   /** True when no tsconfig.json above the file includes it. */
   synthesizedConfig: boolean;
-}
-
-/** The encoded syntax tree behind the API's source files (see nodesWhere). */
-interface EncodedTree {
-  view: DataView;
-  _offsetNodes: number;
-  nodes: unknown[];
-  getOrCreateNodeAtIndex(index: number): Node;
-}
-/** Bytes per node in the encoded tree: kind, pos, end, next, parent, data, flags. */
-const ENCODED_NODE_LENGTH = 28;
-
-/**
- * The nodes of `sourceFile` that `wanted(kind, pos, end)` picks, in source
- * order. The API's source file is an encoded tree whose nodes become objects
- * when visited, and a walk visits them all; this reads kinds and positions off
- * the encoding and makes objects of the picked nodes only (and their parents).
- * A tree that is not encoded so is walked.
- */
-export function nodesWhere(sourceFile: SourceFile, wanted: (kind: SyntaxKind, pos: number, end: number) => boolean): Node[] {
-  const tree = sourceFile as unknown as Partial<EncodedTree>;
-  const { view, _offsetNodes: offset, nodes } = tree;
-  const found: Node[] = [];
-  if (view instanceof DataView && typeof offset === "number" && Array.isArray(nodes) && typeof tree.getOrCreateNodeAtIndex === "function" && (view.byteLength - offset) / ENCODED_NODE_LENGTH === nodes.length) {
-    // Slot 0 is nil, slot 1 the source file; list slots have kind 0xFFFFFFFF.
-    for (let i = 2, at = offset + 2 * ENCODED_NODE_LENGTH; i < nodes.length; i++, at += ENCODED_NODE_LENGTH) {
-      if (wanted(view.getUint32(at, true), view.getInt32(at + 4, true), view.getInt32(at + 8, true))) found.push(tree.getOrCreateNodeAtIndex(i));
-    }
-    return found;
-  }
-  const visit = (node: Node): void => {
-    if (wanted(node.kind, node.pos, node.end)) found.push(node);
-    node.forEachChild(visit);
-  };
-  sourceFile.forEachChild(visit);
-  return found;
 }
 
 /**

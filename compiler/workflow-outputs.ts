@@ -16,7 +16,7 @@ import { isFunctionLike } from "./ast-helpers.ts";
 import type { CheckerCache } from "./checker-cache.ts";
 import type { SdkDeclarations } from "./sdk-declarations.ts";
 import type { FieldSpec, TypeSpec } from "./type-spec.ts";
-import { is, NodeFlags, SymbolFlags, SyntaxKind, type ast, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
+import { descendantsWhere, is, NodeFlags, SymbolFlags, SyntaxKind, type ast, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
 import type { WrittenTypeReader } from "./written-types.ts";
 
 export interface WorkflowOutputContext {
@@ -128,14 +128,26 @@ function skipParentheses(expression: Expression): Expression {
   return node;
 }
 
+/** What a return inside of is not the body's own. */
+const OWN_RETURNS = new Set([
+  SyntaxKind.ArrowFunction,
+  SyntaxKind.FunctionExpression,
+  SyntaxKind.FunctionDeclaration,
+  SyntaxKind.ClassDeclaration,
+  SyntaxKind.MethodDeclaration,
+]);
+
 /** Return statements of the body itself, not of functions inside it. */
 function countReturns(body: Node): number {
   let count = 0;
-  const visit = (node: Node): void => {
-    if (is.isReturnStatement(node)) count++;
-    if (!isFunctionLike(node) && !is.isFunctionDeclaration(node) && !is.isClassDeclaration(node) && !is.isMethodDeclaration(node)) node.forEachChild(visit);
-  };
-  body.forEachChild(visit);
+  // Nodes come in source order, each after the nodes it is inside of.
+  let insideUntil = -1;
+  descendantsWhere(body, (kind, pos, end) => {
+    if (pos < insideUntil) return false;
+    if (OWN_RETURNS.has(kind)) insideUntil = end;
+    else if (kind === SyntaxKind.ReturnStatement) count++;
+    return false;
+  });
   return count;
 }
 

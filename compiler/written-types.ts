@@ -16,7 +16,7 @@ import { unionOf, withoutUndefined, type DataTypeReader } from "./data-types.ts"
 import type { SdkDeclarations } from "./sdk-declarations.ts";
 import type { CheckerCache } from "./checker-cache.ts";
 import type { FieldSpec, TypeSpec } from "./type-spec.ts";
-import { is, nodesWhere, SyntaxKind, TypeFlags, type ast, type Node, type SourceFile, type Type } from "./ts-api.ts";
+import { descendantsWhere, is, SyntaxKind, TypeFlags, type ast, type Node, type SourceFile, type Type } from "./ts-api.ts";
 
 const UNDEFINED: TypeSpec = { kind: "undefined" };
 const NULLISH = new Set(["null", "undefined"]);
@@ -62,15 +62,20 @@ export class WrittenTypeReader {
   leaves(sourceFile: SourceFile, annotations: readonly Node[], into: Node[]): void {
     if (!this.enabled || !annotations.length) return;
     const locals = this.#locals(sourceFile);
-    const ranges = annotations.map((a) => ({ pos: a.pos, end: a.end }));
-    for (const meaning of locals.values()) if (typeof meaning === "object") ranges.push({ pos: meaning.type.pos, end: meaning.type.end });
-    const within = (pos: number, end: number) => ranges.some((r) => r.pos <= pos && end <= r.end);
+    const roots = [...annotations];
+    for (const meaning of locals.values()) if (typeof meaning === "object") roots.push(meaning.type);
     const ask = (key: string, node: Node) => {
       if (this.#representatives.has(key)) return;
       this.#representatives.set(key, node);
       into.push(node);
     };
-    const found = nodesWhere(sourceFile, (kind, pos, end) => (kind === SyntaxKind.TypeReference || kind === SyntaxKind.ArrayType) && within(pos, end));
+    const isLeaf = (kind: SyntaxKind) => kind === SyntaxKind.TypeReference || kind === SyntaxKind.ArrayType;
+    // In source order, each once: the file's first reference to a name is the one asked about.
+    const found = new Set<Node>();
+    for (const root of roots.sort((a, b) => a.pos - b.pos)) {
+      if (isLeaf(root.kind)) found.add(root);
+      for (const node of descendantsWhere(root, isLeaf)) found.add(node);
+    }
     for (const node of found) {
       if (is.isArrayTypeNode(node)) {
         ask(ARRAY_SYNTAX, node);

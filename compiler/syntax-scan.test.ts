@@ -1,0 +1,62 @@
+// Scanning the API's encoded syntax trees (syntax-scan.ts) must find what a
+// walk of the same tree finds: under every node of every sample and fixture,
+// for kinds that nest (calls in calls, functions in functions) and kinds that
+// do not, none of them in JSDoc comments (which the walk leaves out).
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, it } from "node:test";
+import { descendantsWhere, nodesWhere, SyntaxKind, TypeScriptSession, type Node, type NodeTest } from "./ts-api.ts";
+
+const repo = resolve(import.meta.dirname, "..");
+
+let session: TypeScriptSession;
+before(() => {
+  session = new TypeScriptSession({ cwd: repo });
+});
+after(() => session.close());
+
+function workflowFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".ts") && !e.name.endsWith(".d.ts"))
+    .map((e) => join(e.parentPath, e.name))
+    .filter((file) => !/[\\/]node_modules[\\/]/.test(file) && /from\s+["']aloft["']/.test(readFileSync(file, "utf8")))
+    .sort();
+}
+
+/** What a walk finds under `root` (JSDoc aside, as the API's walk leaves it). */
+function walked(root: Node, wanted: NodeTest): Node[] {
+  const found: Node[] = [];
+  const visit = (node: Node): void => {
+    if (wanted(node.kind, node.pos, node.end)) found.push(node);
+    node.forEachChild(visit);
+  };
+  root.forEachChild(visit);
+  return found;
+}
+
+const tests: [string, NodeTest][] = [
+  ["calls", (kind) => kind === SyntaxKind.CallExpression],
+  ["identifiers", (kind) => kind === SyntaxKind.Identifier],
+  ["functions and returns", (kind) => kind === SyntaxKind.ArrowFunction || kind === SyntaxKind.FunctionExpression || kind === SyntaxKind.ReturnStatement],
+  ["type references and arrays", (kind) => kind === SyntaxKind.TypeReference || kind === SyntaxKind.ArrayType],
+];
+
+it("finds under each node what a walk of it finds, in the same order", () => {
+  const files = [...workflowFiles(join(repo, "samples")), ...workflowFiles(join(repo, "test/fixtures/compiler"))];
+  assert.ok(files.length > 10, `samples and fixtures found: ${files.length}`);
+  let compared = 0;
+  for (const opened of session.openAll(files)) {
+    const sourceFile = opened.sourceFile;
+    const everyNode = walked(sourceFile, () => true);
+    for (const [name, wanted] of tests) {
+      assert.deepEqual(nodesWhere(sourceFile, wanted), walked(sourceFile, wanted), `${name} of ${opened.file}`);
+      for (const node of everyNode) {
+        const expected = walked(node, wanted);
+        assert.deepEqual(descendantsWhere(node, wanted), expected, `${name} under the ${SyntaxKind[node.kind]} at ${node.pos} of ${opened.file}`);
+        compared += expected.length;
+      }
+    }
+  }
+  assert.ok(compared > 1000, `nodes compared: ${compared}`);
+});
