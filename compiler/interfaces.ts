@@ -34,7 +34,7 @@ import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
 import { checkEntityBody, type Report } from "./workflow-rules.ts";
 import { isFunctionLike } from "./ast-helpers.ts";
 import type { CheckerCache } from "./checker-cache.ts";
-import { entityCallOf, prefetchFacts, ProjectFacts, type FileIndex } from "./project-facts.ts";
+import { entityCallOf, prefetchFacts, primeTopLevels, ProjectFacts, type FileIndex } from "./project-facts.ts";
 
 export interface EntityReading {
   entities: EntityInterface[];
@@ -81,17 +81,17 @@ export function readEntitiesOfFiles(files: readonly string[], session?: TypeScri
   const typeErrors = new TypeErrorsLater(session);
   try {
     const opened = session.openAll(files);
-    // The syntax trees first, then TypeScript's errors: aloft's reading waits for the trees, and
-    // tsgo sends them soonest with no type check beside them; the check goes on while aloft reads.
-    for (const file of opened) void file.sourceFile;
-    typeErrors.start(opened);
     const sharedBy = new Map<Project, ProjectFacts>();
     const withShared = opened.map((o) => {
       let shared = sharedBy.get(o.project);
       if (!shared) sharedBy.set(o.project, (shared = new ProjectFacts(o.project, options)));
       return { opened: o, shared };
     });
-    const indexes = prefetchFacts(withShared, session);
+    // The syntax trees first, then TypeScript's errors: aloft's reading waits for the trees, and
+    // tsgo sends them soonest with no type check beside them; the check goes on while aloft reads.
+    const topLevels = primeTopLevels(withShared, session);
+    typeErrors.start(opened);
+    const indexes = prefetchFacts(withShared, session, topLevels);
     const sourcesOf = new Map<Program, string[]>();
     // Every file's own reading first: tsgo finds the type errors meanwhile.
     const readings = withShared.map(({ opened, shared }) => readOpenedFile(opened, shared, indexes.get(opened)!));

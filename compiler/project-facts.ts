@@ -72,12 +72,41 @@ export function entityCallOf(expression: Expression, shared: ProjectFacts): { ki
   return kind && { kind, node };
 }
 
+/** A file's top level, read by `primeTopLevels`. */
+export interface TopLevel {
+  initializers: Expression[];
+  /** The module's node and the callee of each top-level call: their symbols tell which calls declare entities. */
+  callees: Node[];
+}
+
+/**
+ * Fetches each file's syntax tree and reads its top level, asking at once
+ * for the symbols `prefetchFacts` starts from (one request per file): tsgo
+ * answers them while it still sends the later files' trees.
+ */
+export function primeTopLevels(files: readonly { opened: OpenedFile; shared: ProjectFacts }[], session: TypeScriptSession): Map<OpenedFile, TopLevel> {
+  const topLevels = new Map<OpenedFile, TopLevel>();
+  for (const { opened, shared } of files) {
+    const initializers = topLevelInitializers(opened);
+    const callees: Node[] = [];
+    topLevelCallees(opened, initializers, callees);
+    session.primeSymbolsAtLocations(shared.project, shared.facts.missingSymbols(callees));
+    topLevels.set(opened, { initializers, callees });
+  }
+  return topLevels;
+}
+
 /**
  * Fetches the symbols and types that reading `files` will ask about, and
  * indexes each file. Only a hint for speed: whatever is not fetched here is
- * asked when needed. Each numbered step is one batched request per project.
+ * asked when needed. Each numbered step is one batched request per project
+ * (the first, one per file: see `primeTopLevels`).
  */
-export function prefetchFacts(files: readonly { opened: OpenedFile; shared: ProjectFacts }[], session: TypeScriptSession): Map<OpenedFile, FileIndex> {
+export function prefetchFacts(
+  files: readonly { opened: OpenedFile; shared: ProjectFacts }[],
+  session: TypeScriptSession,
+  topLevels: Map<OpenedFile, TopLevel> = primeTopLevels(files, session),
+): Map<OpenedFile, FileIndex> {
   const byProject = new Map<ProjectFacts, OpenedFile[]>();
   for (const { opened, shared } of files) {
     const known = byProject.get(shared);
@@ -86,11 +115,9 @@ export function prefetchFacts(files: readonly { opened: OpenedFile; shared: Proj
   }
   const indexes = new Map<OpenedFile, FileIndex>();
   for (const [shared, opened] of byProject) {
-    // 1. Which top-level calls declare entities (and each module's symbol).
-    const symbols: Node[] = [];
-    const initializers = new Map(opened.map((file) => [file, topLevelInitializers(file)]));
-    for (const file of opened) topLevelCallees(file, initializers.get(file)!, symbols);
-    shared.facts.prefetchSymbols(symbols);
+    // 1. Which top-level calls declare entities (and each module's symbol), in the requests primed per file.
+    const initializers = new Map(opened.map((file) => [file, topLevels.get(file)!.initializers]));
+    for (const file of opened) shared.facts.prefetchSymbols(topLevels.get(file)!.callees);
     // The modules' exports are listed later, file by file: asked for all at once now.
     const modules = opened.flatMap((file) => {
       const symbol = shared.facts.symbolAt(file.sourceFile);
