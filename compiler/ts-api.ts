@@ -378,8 +378,10 @@ export class TypeScriptSession {
       checker: project.checker,
       // Fetched when first read: files opened together are read in turn while tsgo still sends the later ones.
       get sourceFile(): SourceFile {
-        sourceFile ??= project.program.getSourceFile(path);
+        if (sourceFile) return sourceFile;
+        sourceFile = project.program.getSourceFile(path);
         if (!sourceFile) throw new Error(`tsgo did not load ${path} into ${synthesizedConfig ? "its own project" : "the project of"} ${configFile}`);
+        keepNames(sourceFile);
         return sourceFile;
       },
       configFile,
@@ -506,6 +508,19 @@ export class TypeScriptSession {
       else this.#changed.add(path);
     }
   }
+}
+
+/**
+ * The API decodes a source file's `fileName` and `path` from the encoded
+ * tree's strings each time they are read, and every node's handle (its `id`,
+ * sent with each question about it) reads `path`: the opened files' own are
+ * kept, as they were first read.
+ */
+function keepNames(sourceFile: SourceFile): void {
+  Object.defineProperties(sourceFile, {
+    fileName: { value: sourceFile.fileName },
+    path: { value: (sourceFile as SourceFile & { path: string }).path },
+  });
 }
 
 function isLibraryPath(path: string): boolean {
