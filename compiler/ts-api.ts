@@ -228,7 +228,8 @@ export class TypeScriptSession {
         listed.set(project, new Set(this.sourceFileNames(project)));
       }
       for (const [project, paths] of byProject) {
-        for (const file of paths) if (listed.get(project)!.has(file)) this.#prime("getSourceFile", { snapshot: snapshot.id, project: project.id, file });
+        const inProject = paths.filter((file) => listed.get(project)!.has(file));
+        this.#primeAll("getSourceFile", inProject.map((file) => ({ snapshot: snapshot.id, project: project.id, file })));
       }
     }
     const inProgram = (project: Project | undefined, path: string) =>
@@ -289,14 +290,14 @@ export class TypeScriptSession {
   primeExportsOfModules(project: Project, modules: readonly { symbol: TsSymbol; sourceFile: SourceFile }[]): void {
     const snapshot = this.#snapshot;
     if (!snapshot) return;
-    for (const { symbol, sourceFile } of modules) {
-      const plain = sourceFile.statements.every(
+    const plain = modules.filter(({ sourceFile }) =>
+      sourceFile.statements.every(
         (s) =>
           !(s.kind === SyntaxKind.ExportAssignment && (s as Node & { isExportEquals?: boolean }).isExportEquals) &&
           !(s.kind === SyntaxKind.ExportDeclaration && !(s as Node & { exportClause?: Node }).exportClause),
-      );
-      if (plain) this.#prime("getExportsOfModule", { snapshot: snapshot.id, project: project.id, symbol: symbol.id });
-    }
+      ),
+    );
+    this.#primeAll("getExportsOfModule", plain.map(({ symbol }) => ({ snapshot: snapshot.id, project: project.id, symbol: symbol.id })));
   }
 
   /**
@@ -306,7 +307,7 @@ export class TypeScriptSession {
   primeSyntacticDiagnostics(project: Project, files: readonly string[]): void {
     const snapshot = this.#snapshot;
     if (!snapshot) return;
-    for (const file of files) this.#prime("getSyntacticDiagnostics", { snapshot: snapshot.id, project: project.id, file });
+    this.#primeAll("getSyntacticDiagnostics", files.map((file) => ({ snapshot: snapshot.id, project: project.id, file })));
   }
 
   /**
@@ -331,7 +332,7 @@ export class TypeScriptSession {
   primeAliasedSymbols(project: Project, aliases: readonly TsSymbol[]): void {
     const snapshot = this.#snapshot;
     if (!snapshot) return;
-    for (const alias of aliases) this.#prime("getAliasedSymbol", { snapshot: snapshot.id, project: project.id, symbol: alias.id });
+    this.#primeAll("getAliasedSymbol", aliases.map((alias) => ({ snapshot: snapshot.id, project: project.id, symbol: alias.id })));
   }
 
   /**
@@ -341,9 +342,23 @@ export class TypeScriptSession {
    * as it answers, and concurrent questions would create them in any order.
    */
   #prime(method: string, params: object): void {
-    const key = questionKey(method, params);
-    if (!this.#connection || this.#primed.has(key)) return;
-    this.#primed.set(key, this.#connection.send(method, params));
+    this.#primeAll(method, [params]);
+  }
+
+  /** `#prime` of several questions of one method, written to tsgo at once. */
+  #primeAll(method: string, paramsList: readonly object[]): void {
+    if (!this.#connection) return;
+    const keys = new Set<string>();
+    const fresh: object[] = [];
+    for (const params of paramsList) {
+      const key = questionKey(method, params);
+      if (this.#primed.has(key) || keys.has(key)) continue;
+      keys.add(key);
+      fresh.push(params);
+    }
+    if (!fresh.length) return;
+    const sent = this.#connection.sendAll(method, fresh);
+    [...keys].forEach((key, i) => this.#primed.set(key, sent[i]!));
   }
 
   #abandonPrimed(): void {

@@ -126,11 +126,22 @@ export class TsgoConnection {
 
   /** Sends a request without waiting: tsgo starts on it at once, beside whatever else it is doing. */
   send(method: string, params: unknown): SentRequest {
+    return this.sendAll(method, [params])[0]!;
+  }
+
+  /** `send` of several requests of one method, written to tsgo at once. */
+  sendAll(method: string, paramsList: readonly unknown[]): SentRequest[] {
     this.#ensureOpen();
-    const id = this.#nextId++;
-    this.#awaited.set(id, undefined);
-    this.#write({ jsonrpc: "2.0", id, method, params });
-    return { id, method };
+    const sent: SentRequest[] = [];
+    const messages: Buffer[] = [];
+    for (const params of paramsList) {
+      const id = this.#nextId++;
+      this.#awaited.set(id, undefined);
+      messages.push(encode({ jsonrpc: "2.0", id, method, params }));
+      sent.push({ id, method });
+    }
+    this.#writeBytes(messages.length === 1 ? messages[0]! : Buffer.concat(messages));
+    return sent;
   }
 
   /** Waits for the answer to a sent request. Throws tsgo's error message when it failed. */
@@ -199,12 +210,10 @@ export class TsgoConnection {
   }
 
   #write(message: object): void {
-    const body = JSON.stringify(message);
-    const length = Buffer.byteLength(body, "utf8");
-    const header = `Content-Length: ${length}\r\n\r\n`;
-    const data = Buffer.allocUnsafe(header.length + length);
-    data.write(header, 0, "ascii");
-    data.write(body, header.length, "utf8");
+    this.#writeBytes(encode(message));
+  }
+
+  #writeBytes(data: Buffer): void {
     for (let written = 0; written < data.length; ) {
       try {
         written += writeSync(this.#writeFd, data, written, data.length - written);
@@ -283,6 +292,17 @@ export class TsgoConnection {
     const how = signalCode ? `was killed by ${signalCode}` : exitCode !== null ? `exited with code ${exitCode}` : "closed its output";
     return new Error(`tsgo ${how}`);
   }
+}
+
+/** A message as the protocol frames it: a Content-Length header, then its JSON. */
+function encode(message: object): Buffer {
+  const body = JSON.stringify(message);
+  const length = Buffer.byteLength(body, "utf8");
+  const header = `Content-Length: ${length}\r\n\r\n`;
+  const data = Buffer.allocUnsafe(header.length + length);
+  data.write(header, 0, "ascii");
+  data.write(body, header.length, "utf8");
+  return data;
 }
 
 function wouldBlock(error: unknown): boolean {
