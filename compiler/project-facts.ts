@@ -14,9 +14,10 @@ import { WrittenTypeReader } from "./written-types.ts";
 import { exportsOwnDeclaration, relativeImportTarget } from "./import-keys.ts";
 import {
   is,
-  nodesWhere,
+  nodesOfKind,
   SymbolFlags,
   SyntaxKind,
+  type ast,
   type CallExpression,
   type Expression,
   type Node,
@@ -215,21 +216,22 @@ function needsFunctionType(kind: EntityKind, fn: Expression, opened: OpenedFile,
  * callee, the names whose fields are read, and the values passed to calls.
  */
 function bodyQuestions(opened: OpenedFile, calls: readonly TopLevelEntityCall[], symbols: Node[]): FileIndex {
-  const bodies: { pos: number; end: number }[] = [];
+  const bodies: { fn: ast.ArrowFunction | ast.FunctionExpression; pos: number; end: number }[] = [];
   for (const { kind, fn } of calls) {
-    if ((kind === "workflow" || kind === "dynamic") && fn && isFunctionLike(fn)) bodies.push({ pos: fn.body.pos, end: fn.body.end });
+    if ((kind === "workflow" || kind === "dynamic") && fn && isFunctionLike(fn)) bodies.push({ fn, pos: fn.body.pos, end: fn.body.end });
   }
   const inBody = (pos: number, end: number) => bodies.some((b) => b.pos <= pos && end <= b.end);
   const callsWithOptions: CallExpression[] = [];
-  const found = nodesWhere(opened.sourceFile, (kind, pos, end) => kind === SyntaxKind.CallExpression || (kind === SyntaxKind.PropertyAccessExpression && inBody(pos, end)));
-  for (const node of found) {
+  for (const node of nodesOfKind(opened.sourceFile, SyntaxKind.CallExpression)) {
+    if (!is.isCallExpression(node)) continue;
     const inside = inBody(node.pos, node.end);
-    if (is.isCallExpression(node)) {
-      if (node.arguments[1]) callsWithOptions.push(node);
-      if (inside || node.arguments[1]) pushCallee(node, symbols);
-      if (inside) for (const argument of node.arguments) if (is.isIdentifier(argument)) symbols.push(argument);
-    } else if (is.isPropertyAccessExpression(node) && is.isIdentifier(node.expression)) {
-      symbols.push(node.expression);
+    if (node.arguments[1]) callsWithOptions.push(node);
+    if (inside || node.arguments[1]) pushCallee(node, symbols);
+    if (inside) for (const argument of node.arguments) if (is.isIdentifier(argument)) symbols.push(argument);
+  }
+  for (const { fn } of bodies) {
+    for (const node of nodesOfKind(fn.body, SyntaxKind.PropertyAccessExpression)) {
+      if (is.isPropertyAccessExpression(node) && is.isIdentifier(node.expression)) symbols.push(node.expression);
     }
   }
   return { callsWithOptions };

@@ -1,19 +1,16 @@
 /**
- * Finding nodes of a syntax tree by kind and position without visiting the
- * tree. The API's source file is an encoded tree (a table of fixed-size
- * records, one per node, in source order) whose nodes become objects when
- * visited, and a walk visits them all. These functions read kinds and
- * positions off the table and make objects of the picked nodes only (and
- * their parents). A tree that is not encoded so is walked.
+ * Finding nodes of a syntax tree by kind without visiting the tree. The API's
+ * source file is an encoded tree (a table of fixed-size records, one per
+ * node, in source order) whose nodes become objects when visited, and a walk
+ * visits them all. This reads kinds off the table and
+ * makes objects of the picked nodes only (and their parents). A tree that is
+ * not encoded so is walked.
  *
  * Part of the TypeScript 7 API's boundary (see ts-api.ts): it relies on how
  * the API encodes trees, checked as it reads.
  */
 import { SyntaxKind } from "typescript/unstable/ast";
 import type { Node, SourceFile } from "typescript/unstable/ast";
-
-/** What a node must be to be picked: its kind, and the positions of its full text. */
-export type NodeTest = (kind: SyntaxKind, pos: number, end: number) => boolean;
 
 /** The parts of the API's source file behind the encoding. */
 interface EncodedTree {
@@ -26,8 +23,6 @@ interface EncodedTree {
 /** A record: kind, pos, end, next sibling, parent, data, flags; 4 bytes each. */
 const RECORD_WORDS = 7;
 const KIND = 0;
-const POS = 1;
-const END = 2;
 const NEXT = 3;
 const PARENT = 4;
 /** Slot 0 is nil, slot 1 the source file. */
@@ -68,30 +63,23 @@ function tableOf(sourceFile: SourceFile): NodeTable | undefined {
   return table ?? undefined;
 }
 
-/** The nodes of `sourceFile` that `wanted` picks, in source order. */
-export function nodesWhere(sourceFile: SourceFile, wanted: NodeTest): Node[] {
-  const table = tableOf(sourceFile);
-  if (!table) return walked(sourceFile, wanted);
-  return scan(table, FIRST_NODE, table.count, wanted);
-}
-
-/** The nodes under `node` (not `node` itself) that `wanted` picks, in source order. */
-export function descendantsWhere(node: Node, wanted: NodeTest): Node[] {
-  const table = tableOf(node.getSourceFile());
-  const index = (node as Node & { index?: unknown }).index;
-  if (!table || typeof index !== "number" || table.tree.nodes[index] !== node) return walked(node, wanted);
-  return scan(table, index + 1, subtreeEnd(table, index), wanted);
-}
-
-function scan(table: NodeTable, from: number, to: number, wanted: NodeTest): Node[] {
+/**
+ * The nodes under `root` (not `root` itself) of the given kinds, in source
+ * order; under a source file, all of the file's nodes of those kinds.
+ */
+export function nodesOfKind(root: Node, ...kinds: SyntaxKind[]): Node[] {
+  const wanted = new Uint8Array(Math.max(...kinds) + 1);
+  for (const kind of kinds) wanted[kind] = 1;
+  const table = tableOf(root.getSourceFile());
+  const index = (root as Node & { index?: unknown }).index;
+  if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) return walked(root, wanted);
   const { words, tree } = table;
   const found: Node[] = [];
-  for (let i = from; i < to; i++) {
-    const at = i * RECORD_WORDS;
-    const kind = words[at + KIND]!;
+  for (let i = index + 1, end = subtreeEnd(table, index); i < end; i++) {
+    const kind = words[i * RECORD_WORDS + KIND]!;
     // A JSDoc comment's nodes are no code: the API's walk (forEachChild) leaves them out too.
     if (kind === SyntaxKind.JSDoc) i = subtreeEnd(table, i) - 1;
-    else if (kind >= 0 && wanted(kind, words[at + POS]!, words[at + END]!)) found.push(tree.getOrCreateNodeAtIndex(i));
+    else if (kind >= 0 && wanted[kind] === 1) found.push(tree.getOrCreateNodeAtIndex(i));
   }
   return found;
 }
@@ -109,10 +97,10 @@ function subtreeEnd(table: NodeTable, index: number): number {
   return count;
 }
 
-function walked(root: Node, wanted: NodeTest): Node[] {
+function walked(root: Node, wanted: Uint8Array): Node[] {
   const found: Node[] = [];
   const visit = (node: Node): void => {
-    if (wanted(node.kind, node.pos, node.end)) found.push(node);
+    if (wanted[node.kind] === 1) found.push(node);
     node.forEachChild(visit);
   };
   root.forEachChild(visit);

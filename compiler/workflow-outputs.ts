@@ -16,7 +16,7 @@ import { isFunctionLike } from "./ast-helpers.ts";
 import type { CheckerCache } from "./checker-cache.ts";
 import type { SdkDeclarations } from "./sdk-declarations.ts";
 import type { FieldSpec, TypeSpec } from "./type-spec.ts";
-import { descendantsWhere, is, NodeFlags, SymbolFlags, SyntaxKind, type ast, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
+import { is, nodesOfKind, NodeFlags, SymbolFlags, SyntaxKind, type ast, type Expression, type Node, type OpenedFile } from "./ts-api.ts";
 import type { WrittenTypeReader } from "./written-types.ts";
 
 export interface WorkflowOutputContext {
@@ -128,26 +128,25 @@ function skipParentheses(expression: Expression): Expression {
   return node;
 }
 
-/** What a return inside of is not the body's own. */
-const OWN_RETURNS = new Set([
+/** Where a return is not the body's own. */
+const FUNCTION_KINDS = [
   SyntaxKind.ArrowFunction,
   SyntaxKind.FunctionExpression,
   SyntaxKind.FunctionDeclaration,
   SyntaxKind.ClassDeclaration,
   SyntaxKind.MethodDeclaration,
-]);
+];
 
 /** Return statements of the body itself, not of functions inside it. */
 function countReturns(body: Node): number {
   let count = 0;
   // Nodes come in source order, each after the nodes it is inside of.
   let insideUntil = -1;
-  descendantsWhere(body, (kind, pos, end) => {
-    if (pos < insideUntil) return false;
-    if (OWN_RETURNS.has(kind)) insideUntil = end;
-    else if (kind === SyntaxKind.ReturnStatement) count++;
-    return false;
-  });
+  for (const node of nodesOfKind(body, SyntaxKind.ReturnStatement, ...FUNCTION_KINDS)) {
+    if (node.pos < insideUntil) continue;
+    if (node.kind === SyntaxKind.ReturnStatement) count++;
+    else insideUntil = node.end;
+  }
   return count;
 }
 

@@ -16,7 +16,7 @@ import { unionOf, withoutUndefined, type DataTypeReader } from "./data-types.ts"
 import type { SdkDeclarations } from "./sdk-declarations.ts";
 import type { CheckerCache } from "./checker-cache.ts";
 import type { FieldSpec, TypeSpec } from "./type-spec.ts";
-import { descendantsWhere, is, SyntaxKind, TypeFlags, type ast, type Node, type SourceFile, type Type } from "./ts-api.ts";
+import { is, nodesOfKind, SyntaxKind, TypeFlags, type ast, type Node, type SourceFile, type Type } from "./ts-api.ts";
 
 const UNDEFINED: TypeSpec = { kind: "undefined" };
 const NULLISH = new Set(["null", "undefined"]);
@@ -69,12 +69,12 @@ export class WrittenTypeReader {
       this.#representatives.set(key, node);
       into.push(node);
     };
-    const isLeaf = (kind: SyntaxKind) => kind === SyntaxKind.TypeReference || kind === SyntaxKind.ArrayType;
+    const leafKinds = [SyntaxKind.TypeReference, SyntaxKind.ArrayType];
     // In source order, each once: the file's first reference to a name is the one asked about.
     const found = new Set<Node>();
     for (const root of roots.sort((a, b) => a.pos - b.pos)) {
-      if (isLeaf(root.kind)) found.add(root);
-      for (const node of descendantsWhere(root, isLeaf)) found.add(node);
+      if (leafKinds.includes(root.kind)) found.add(root);
+      for (const node of nodesOfKind(root, ...leafKinds)) found.add(node);
     }
     for (const node of found) {
       if (is.isArrayTypeNode(node)) {
