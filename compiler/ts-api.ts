@@ -384,6 +384,7 @@ export class TypeScriptSession {
     const project = snapshot.getProject(configFile);
     if (!project) return undefined;
     this.#track(project, snapshot);
+    decodeAsciiQuickly(project.program);
     let sourceFile: SourceFile | undefined;
     return {
       file: path,
@@ -536,6 +537,33 @@ function keepNames(sourceFile: SourceFile): void {
     fileName: { value: sourceFile.fileName },
     path: { value: (sourceFile as SourceFile & { path: string }).path },
   });
+}
+
+interface StringDecoder {
+  decode(bytes: Uint8Array): string;
+}
+const latin1Slice = Buffer.prototype.latin1Slice as (this: Uint8Array, start: number, end: number) => string;
+const asciiDecoders = new WeakSet<object>();
+
+/**
+ * The API reads every string of a syntax tree (names, literals, file names)
+ * through its program's decoder, which handles the WTF-8 tsgo writes by way
+ * of a TextDecoder and two buffer views per string: most of the strings are
+ * short and ASCII, which one byte each says. Those are read as they are;
+ * any other goes to the API's own decoder.
+ */
+function decodeAsciiQuickly(program: Program): void {
+  const holder = program as unknown as { decoder?: StringDecoder };
+  const own = holder.decoder;
+  if (!own || typeof own.decode !== "function" || asciiDecoders.has(own)) return;
+  const quick: StringDecoder = {
+    decode(bytes) {
+      for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return own.decode(bytes);
+      return latin1Slice.call(bytes, 0, bytes.length);
+    },
+  };
+  asciiDecoders.add(quick);
+  holder.decoder = quick;
 }
 
 function isLibraryPath(path: string): boolean {
