@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { checkFiles } from "../compiler/check-files.ts";
 import { TsgoConnection } from "../compiler/tsgo-connection.ts";
-import { tsgoExecutable } from "../compiler/tsgo-start.ts";
+import { oneShotTsgoEnv, tsgoExecutable } from "../compiler/tsgo-start.ts";
 import { workflowFiles } from "../runner/cli/check-command.ts";
 import { runProcess } from "./processes.ts";
 import { median, report } from "./stats.ts";
@@ -71,7 +71,8 @@ function aloftCheckCpu(dir: string): Spent & { node: number } {
 /** tsgo started, the project loaded, every file's type errors: nothing aloft adds. */
 function tsgoAlone(dir: string): Spent {
   const start = performance.now();
-  const connection = new TsgoConnection(tsgoExecutable(), ["--cwd", dir], new Map());
+  // With the garbage collection aloft's check gives its own tsgo.
+  const connection = new TsgoConnection(tsgoExecutable(), ["--cwd", dir], new Map(), oneShotTsgoEnv());
   let tsgo = 0;
   try {
     connection.request("initialize", null);
