@@ -230,7 +230,8 @@ function bodyQuestions(opened: OpenedFile, calls: readonly TopLevelEntityCall[],
     if (inside) for (const argument of node.arguments) if (is.isIdentifier(argument)) symbols.push(argument);
   }
   for (const { fn } of bodies) {
-    for (const node of nodesOfKind(fn.body, SyntaxKind.PropertyAccessExpression)) {
+    // An arrow's body may be a field read itself (`({ x }) => x.y`).
+    for (const node of [fn.body, ...nodesOfKind(fn.body, SyntaxKind.PropertyAccessExpression)]) {
       if (is.isPropertyAccessExpression(node) && is.isIdentifier(node.expression)) symbols.push(node.expression);
     }
   }

@@ -49,20 +49,21 @@ export function startTsgo(files: readonly string[], cwd: string): StartedTsgo | 
 
 /**
  * The environment of a tsgo that answers one check and ends (`aloft check`,
- * a run's check before it starts): Go's garbage collector off, with half of
- * the machine's memory as the limit past which it collects after all.
+ * `aloft graph`, a run's check before it starts): Go's garbage collector
+ * off, with half of the machine's memory as the limit past which it collects
+ * after all.
  *
  * A check keeps nearly everything it allocates (syntax trees, symbols, the
  * types it builds), so collecting on the way frees little: on the 200-file
  * benchmark tsgo's peak memory grew from 233 to 265 MB, while Go's collector
  * had taken about a sixth of a check's time, on the cores aloft's own reading
  * needs (bench check-vs-tsc). A long-lived tsgo (the language server's) keeps
- * Go's defaults: its snapshots do become garbage. So does a tsgo whose user
- * set GOGC or GOMEMLIMIT.
+ * Go's defaults: its snapshots do become garbage. A GOGC or GOMEMLIMIT the
+ * user set is left as it is.
  */
 export function oneShotTsgoEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (env.GOGC !== undefined || env.GOMEMLIMIT !== undefined) return env;
-  // A container's limit, where there is one (Node 20 answers 0 or undefined without).
+  // A container's limit, where there is one (without, Node answers 0, undefined or 2^64).
   const constrained = process.constrainedMemory?.() || Infinity;
   const available = Math.min(totalmem(), constrained);
   return { ...env, GOGC: "off", GOMEMLIMIT: `${Math.max(256, Math.floor(available / 2 / 2 ** 20))}MiB` };
