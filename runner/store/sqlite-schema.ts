@@ -114,6 +114,23 @@ const MIGRATIONS: string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export function migrate(db: Database.Database, path: string): void {
+  if (versionOf(db, path) === SCHEMA_VERSION) return;
+  // Each step reads the version again under the write lock (BEGIN IMMEDIATE): processes opening a
+  // new workspace at the same moment would otherwise all find version 0 and create the tables twice.
+  const step = db.transaction((): boolean => {
+    const current = versionOf(db, path);
+    if (current === SCHEMA_VERSION) return false;
+    db.exec(MIGRATIONS[current]!);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // One migration per transaction, until the schema is current.
+  }
+}
+
+/** The schema version of the database, refusing one too new or not aloft's. */
+function versionOf(db: Database.Database, path: string): number {
   const current = db.pragma("user_version", { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new AloftError({
@@ -122,18 +139,15 @@ export function migrate(db: Database.Database, path: string): void {
       message: `the state database ${path} was written by a newer aloft (schema version ${current}, this one knows ${SCHEMA_VERSION}); upgrade aloft, or move the database aside`,
     });
   }
-  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-  if (current === 0 && tables.n > 0) {
-    throw new AloftError({
-      code: "STORE_NOT_ALOFT",
-      kind: "system",
-      message: `${path} is a SQLite database that aloft did not create; point aloft at another workspace or move the file aside`,
-    });
+  if (current === 0) {
+    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+    if (tables.n > 0) {
+      throw new AloftError({
+        code: "STORE_NOT_ALOFT",
+        kind: "system",
+        message: `${path} is a SQLite database that aloft did not create; point aloft at another workspace or move the file aside`,
+      });
+    }
   }
-  for (let version = current; version < SCHEMA_VERSION; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+  return current;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { openStore } from "./open-store.ts";
 import { openSqliteStore } from "./sqlite-store.ts";
@@ -19,7 +20,28 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let opened = 0;
 describeStateStoreContract("SqliteStore", async () => openSqliteStore(join(dir, `case-${++opened}`, "nested", "state.db")));
 
+/** A thread that opens a store (fixtures/open-fresh.ts): the test runner's TypeScript loader is registered in it first. */
+const OPEN_FRESH = `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(new URL("./fixtures/open-fresh.ts", import.meta.url).href)}); });`;
+
 describe("SqliteStore", () => {
+  it("is created once when several processes open a new workspace at the same moment", async () => {
+    for (let round = 0; round < 5; round++) {
+      const path = join(dir, `fresh-${round}`, "state.db");
+      const go = new Int32Array(new SharedArrayBuffer(4));
+      const workers = Array.from({ length: 6 }, () => new Worker(OPEN_FRESH, { eval: true, workerData: { path, go } }));
+      const outcomes = workers.map((worker) => new Promise<string>((resolve, reject) => worker.once("message", resolve).once("error", reject)));
+      // Every worker waiting on the signal before it is given.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      Atomics.store(go, 0, 1);
+      Atomics.notify(go, 0);
+      assert.deepEqual(await Promise.all(outcomes), workers.map(() => "opened"), `round ${round}`);
+      await Promise.all(workers.map((worker) => worker.terminate()));
+      const db = new Database(path, { readonly: true });
+      assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+      db.close();
+    }
+  });
+
   it("keeps everything across close and reopen, and close is idempotent", async () => {
     const path = join(dir, "reopen", "state.db");
     const first = openSqliteStore(path);
