@@ -2,9 +2,9 @@
  * Finding nodes of a syntax tree by kind without visiting the tree. The API's
  * source file is an encoded tree (a table of fixed-size records, one per
  * node, in source order) whose nodes become objects when visited, and a walk
- * visits them all. This reads kinds off the table and
- * makes objects of the picked nodes only (and their parents). A tree that is
- * not encoded so is walked.
+ * visits them all. This reads kinds off the table and makes objects of the
+ * picked nodes only (and their parents). A tree that is not encoded so is
+ * walked.
  *
  * Part of the TypeScript 7 API's boundary (see ts-api.ts): it relies on how
  * the API encodes trees, checked as it reads.
