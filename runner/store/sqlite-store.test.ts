@@ -29,9 +29,10 @@ describe("SqliteStore", () => {
       const path = join(dir, `fresh-${round}`, "state.db");
       const go = new Int32Array(new SharedArrayBuffer(4));
       const workers = Array.from({ length: 6 }, () => new Worker(OPEN_FRESH, { eval: true, workerData: { path, go } }));
-      const outcomes = workers.map((worker) => new Promise<string>((resolve, reject) => worker.once("message", resolve).once("error", reject)));
-      // Every worker waiting on the signal before it is given.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const next = (worker: Worker) => new Promise<string>((resolve, reject) => worker.once("message", resolve).once("error", reject));
+      // Every worker about to wait on the signal before it is given.
+      assert.deepEqual(await Promise.all(workers.map(next)), workers.map(() => "ready"));
+      const outcomes = workers.map(next);
       Atomics.store(go, 0, 1);
       Atomics.notify(go, 0);
       assert.deepEqual(await Promise.all(outcomes), workers.map(() => "opened"), `round ${round}`);
