@@ -83,11 +83,9 @@ export class LocalRunner {
       });
       const lock = ExecutionLock.acquire(this.workspace.locks, execution.id);
       options.onCreated?.(execution.id);
-      const watching = this.watchCancelRequests(execution);
       try {
-        return await execution.run();
+        return await this.runCancellable(execution);
       } finally {
-        watching.stop();
         lock.release();
       }
     });
@@ -104,12 +102,7 @@ export class LocalRunner {
         const entities = await describeBundle(pool);
         const execution = await loadExecution(ctx, entities, record);
         options.onCreated?.(execution.id);
-        const watching = this.watchCancelRequests(execution);
-        try {
-          return await execution.run();
-        } finally {
-          watching.stop();
-        }
+        return this.runCancellable(execution);
       });
     } finally {
       lock.release();
@@ -202,8 +195,8 @@ export class LocalRunner {
     return this.store.close();
   }
 
-  /** Cancels `execution` when another process asks for it through the store (see `cancel`). */
-  private watchCancelRequests(execution: Execution): { stop(): void } {
+  /** Runs `execution`, cancelling it when another process asks for it through the store (see `cancel`). */
+  private async runCancellable(execution: Execution): Promise<ExecutionRecord> {
     let asked = false;
     const timer = setInterval(() => {
       if (asked) return;
@@ -215,7 +208,11 @@ export class LocalRunner {
       }, () => {});
     }, CANCEL_POLL_MS);
     timer.unref();
-    return { stop: () => clearInterval(timer) };
+    try {
+      return await execution.run();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   private async withPool<T>(
