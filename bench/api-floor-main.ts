@@ -6,13 +6,12 @@
 // first, as the check does before it asks for the errors.
 //
 //   node api-floor.mjs [--trees]   (in the workspace; prints the error count)
-import { setFlagsFromString } from "node:v8";
 import { startTsgo } from "../compiler/tsgo-start.ts";
-import { workflowFiles } from "../runner/cli/check-command.ts";
+import { limitOptimizingCompiler, workflowFiles } from "../runner/cli/check-command.ts";
 
 const files = workflowFiles(["."]);
 const started = startTsgo(files, process.cwd());
-setFlagsFromString("--interrupt-budget=1000000");
+limitOptimizingCompiler();
 const { TypeScriptSession } = await import("../compiler/ts-api.ts");
 const session = new TypeScriptSession({ started, overlays: false });
 try {

@@ -21,10 +21,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   const files = workflowFiles(paths.length ? paths : ["."]);
   // tsgo loads the projects while the checker's modules load (they are imported only now for that).
   const started = files.length ? startTsgo(files, process.cwd()) : undefined;
-  // A check is over in a second or two: V8's optimizing compiler, working on the functions that
-  // became hot, would spend on a core tsgo needs about as much CPU as the whole check of Node.
-  // Only functions run many more times than usual are optimized (V8's default budget: 66 KB).
-  setFlagsFromString("--interrupt-budget=1000000");
+  limitOptimizingCompiler();
   const { checkFiles } = await import("../../compiler/check-files.ts");
   const diagnostics = checkFiles(files, { started });
   const errors = diagnostics.filter((d) => d.severity === "error").length;
@@ -42,6 +39,15 @@ export async function checkCommand(args: string[]): Promise<number> {
     if (!files.length) process.stderr.write(dim("no .ts file under these paths imports aloft\n"));
   }
   return errors ? 1 : 0;
+}
+
+/**
+ * A check is over in a second or two: V8's optimizing compiler, working on the functions that
+ * became hot, would spend on a core tsgo needs about as much CPU as the whole check of Node.
+ * Only functions run many more times than usual are optimized (V8's default budget: 66 KB).
+ */
+export function limitOptimizingCompiler(): void {
+  setFlagsFromString("--interrupt-budget=1000000");
 }
 
 export function workflowFiles(paths: string[]): string[] {
