@@ -1,7 +1,8 @@
 /**
  * The flags that point a command at a runner service instead of the local
  * workspace: `--remote` (the runner of ALOFT_RUNNER, or the one started in
- * this workspace), `--runner URL`, `--token T`. What is left is the command's own.
+ * this workspace), `--runner URL`, `--token T` (or `--runner=URL`, `--token=T`).
+ * What is left is the command's own.
  */
 import { RunnerClient } from "../remote/runner-client.ts";
 import { resolveRunnerEndpoint } from "../remote/runner-endpoint.ts";
@@ -19,11 +20,13 @@ export function takeRunnerFlags(args: string[]): RunnerFlags {
   const flags: RunnerFlags = { remote: false, rest: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === "--remote") flags.remote = true;
-    else if (arg === "--runner" || arg === "--token") {
-      const value = args[++i];
-      if (value === undefined || value.startsWith("--")) throw new UsageError(`${arg} needs a value`);
-      if (arg === "--runner") flags.runner = value;
+    const [flag, inline] = /^--(runner|token)=/.test(arg) ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    if (flag === "--remote") flags.remote = true;
+    else if (flag === "--runner" || flag === "--token") {
+      // `--token=T` takes any T, even one that starts with "--" as no token aloft issues now does.
+      const value = inline ?? args[++i];
+      if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${flag} needs a value (${flag} VALUE or ${flag}=VALUE)`);
+      if (flag === "--runner") flags.runner = value;
       else flags.token = value;
       flags.remote = true;
     } else flags.rest.push(arg);

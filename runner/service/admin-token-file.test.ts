@@ -21,7 +21,7 @@ describe("the admin token file", () => {
       assert.equal(outcome.kind, "created");
       assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
       const token = readFileSync(tokenFile, "utf8").trim();
-      assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+      assert.match(token, /^aloft-token\.[A-Za-z0-9_-]{43}$/);
       assert.deepEqual((await findToken(store, token))?.scope, { kind: "admin" });
       for (const file of [database, `${database}-wal`]) {
         if (existsSync(file)) assert.ok(!readFileSync(file).includes(token), `${file} must not hold the token itself`);

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { openSqliteStore } from "../store/sqlite-store.ts";
-import { findToken, generateToken, hashToken, issueToken, TOKEN_BYTES } from "./tokens.ts";
+import { findToken, generateToken, hashToken, issueToken, TOKEN_BYTES, TOKEN_PREFIX } from "./tokens.ts";
 
 describe("runner tokens", () => {
-  it("are 32 random bytes in base64url, different each time", async () => {
+  it("are aloft-token. and 32 random bytes in base64url, different each time", async () => {
     const a = generateToken();
     const b = generateToken();
-    assert.match(a, /^[A-Za-z0-9_-]{43}$/);
-    assert.equal(Buffer.from(a, "base64url").length, TOKEN_BYTES);
+    assert.match(a, /^aloft-token\.[A-Za-z0-9_-]{43}$/);
+    assert.equal(Buffer.from(a.slice(TOKEN_PREFIX.length), "base64url").length, TOKEN_BYTES);
     assert.notEqual(a, b);
   });
 

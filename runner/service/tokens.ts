@@ -1,15 +1,21 @@
 /**
- * Bearer tokens of the runner service. A token is 32 random bytes in
- * base64url; the store keeps only its SHA-256, so a copy of the database
- * grants nothing.
+ * Bearer tokens of the runner service. A token is `aloft-token.` and 32
+ * random bytes in base64url; the store keeps only its SHA-256, so a copy of
+ * the database grants nothing.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { StateStore, TokenRecord, TokenScope } from "../store/state-store.ts";
 
 export const TOKEN_BYTES = 32;
+/**
+ * Names what a leaked token is (for secret scanners, and people), and keeps a
+ * token from starting with "-": base64url alone does, one time in 64, and one
+ * in 4096 starts with "--", which `--token T` takes for a missing value.
+ */
+export const TOKEN_PREFIX = "aloft-token.";
 
 export function generateToken(): string {
-  return randomBytes(TOKEN_BYTES).toString("base64url");
+  return TOKEN_PREFIX + randomBytes(TOKEN_BYTES).toString("base64url");
 }
 
 export function hashToken(token: string): string {
