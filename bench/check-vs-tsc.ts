@@ -16,6 +16,7 @@
 // every file's syntax tree; no check on tsgo's API can take less. And so
 // does tsc with Go's garbage collector set as aloft sets it for its own tsgo
 // (`oneShotTsgoEnv`): what tsc would take given the same setting by hand.
+// The machine is named last (machine.ts), with what fresh memory costs on it.
 //
 // --profile also checks the workspace once in this process and tells where
 // aloft's time goes: per phase of the checker, and per request to tsgo; and
@@ -24,6 +25,7 @@ import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { oneShotTsgoEnv } from "../compiler/tsgo-start.ts";
 import { makeWorkspace, repo } from "./bench-workspace.ts";
+import { machineLine } from "./machine.ts";
 import { profileCheck } from "./checker-profile.ts";
 import { cpuBudget } from "./cpu-budget.ts";
 import { aloftCli, baselines, buildApiFloor, ensureBaselines, ensureBuilt, runProcess, type Finished } from "./processes.ts";
@@ -137,6 +139,7 @@ console.log(`  each round's aloft / tsc: median ${median(perRound).toFixed(2)}×
 console.log(`aloft / tsc given aloft's GC setting (${aloftGcSetting}): ${(median(times.aloft) / median(times.tscGcAsAloft)).toFixed(2)}×`);
 console.log(`aloft / TypeScript 6's tsc: ${(median(times.aloft) / median(times.tsc6)).toFixed(2)}×`);
 console.log(`floor / tsc: ${(median(times.floor) / median(times.tsc)).toFixed(2)}×, with the syntax trees ${(median(times.floorWithTrees) / median(times.tsc)).toFixed(2)}×`);
+console.log(machineLine());
 console.log(`command: ${commandLine()}`);
 
 if (flag("profile")) {

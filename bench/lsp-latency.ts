@@ -30,6 +30,7 @@ import { LspSession, type Published, type ServerCommand } from "./lsp-session.ts
 import { aloftCli, baselines, ensureBaselines, ensureBuilt } from "./processes.ts";
 import { arg, commandLine, flag, median, percentile, report } from "./stats.ts";
 import { longWorkflowFile } from "./workflow-source.ts";
+import { machineLine } from "./machine.ts";
 
 const minLines = arg("lines", 2000);
 const edits = arg("edits", 100);
@@ -174,6 +175,7 @@ try {
     const p95Ratio = percentile(a, 95) / percentile(b, 95);
     console.log(`aloft / typescript-language-server: median ${medianRatio.toFixed(2)}×, p95 ${p95Ratio.toFixed(2)}× (target ≤ 1×: ${medianRatio <= 1 && p95Ratio <= 1 ? "met" : "MISSED"})`);
   }
+  console.log(machineLine());
   console.log(`command: ${commandLine()}`);
   aloftLatencies = aloft && samples.get(aloft)!.ms;
 } finally {
