@@ -27,10 +27,10 @@ import { DEFAULT_DELAYS } from "../server/analysis-scheduler.ts";
 import { makeWorkspace } from "./bench-workspace.ts";
 import { profileChecker } from "./checker-profile.ts";
 import { LspSession, type Published, type ServerCommand } from "./lsp-session.ts";
+import { machineLine } from "./machine.ts";
 import { aloftCli, baselines, ensureBaselines, ensureBuilt } from "./processes.ts";
 import { arg, commandLine, flag, median, percentile, report } from "./stats.ts";
 import { longWorkflowFile } from "./workflow-source.ts";
-import { machineLine } from "./machine.ts";
 
 const minLines = arg("lines", 2000);
 const edits = arg("edits", 100);

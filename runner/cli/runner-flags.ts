@@ -23,7 +23,7 @@ export function takeRunnerFlags(args: string[]): RunnerFlags {
     const [flag, inline] = /^--(runner|token)=/.test(arg) ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     if (flag === "--remote") flags.remote = true;
     else if (flag === "--runner" || flag === "--token") {
-      // `--token=T` takes any T, even one that starts with "--" as no token aloft issues now does.
+      // `--token=T` takes T as it is, even one starting with "--" (a token issued before tokens had their prefix may).
       const value = inline ?? args[++i];
       if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${flag} needs a value (${flag} VALUE or ${flag}=VALUE)`);
       if (flag === "--runner") flags.runner = value;

@@ -33,6 +33,17 @@ describe("runner tokens", () => {
     }
   });
 
+  it("issued before tokens had their prefix are still found", async () => {
+    const store = openSqliteStore(":memory:");
+    try {
+      const unprefixed = generateToken().slice(TOKEN_PREFIX.length);
+      await store.insertToken({ id: "t0", hash: hashToken(unprefixed), scope: { kind: "admin" }, description: "from an older runner", createdAt: 1 });
+      assert.equal((await findToken(store, unprefixed))?.id, "t0");
+    } finally {
+      await store.close();
+    }
+  });
+
   it("are not found once revoked", async () => {
     const store = openSqliteStore(":memory:");
     try {
