@@ -88,7 +88,7 @@ describe("aloft runner start", () => {
   it("creates an admin token in .aloft/runner-token, mode 0600, and says so without printing it", () => {
     const tokenFile = join(workspace, ".aloft/runner-token");
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
-    assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(token, /^aloft-token\.[A-Za-z0-9_-]{43}$/);
     assert.ok(runner.stdout().includes(`created an admin token and wrote it to ${tokenFile}`), runner.stdout());
     assert.ok(!runner.stdout().includes(token), "the token must never be printed");
     assert.match(runner.url, /^http:\/\/127\.0\.0\.1:\d+$/);
