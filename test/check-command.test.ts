@@ -39,3 +39,24 @@ it("says which path does not exist", () => {
   assert.equal(code, 2);
   assert.match(stderr, /no\/such\/dir: no such file or folder/);
 });
+
+it("shows each diagnostic's source line with its range underlined when asked (--pretty), as on a terminal", () => {
+  const { code, stdout } = check("--pretty", "test/fixtures/check");
+  assert.equal(code, 1);
+  const [head, blank, source, underline] = stdout.split("\n");
+  assert.equal(head, 'test/fixtures/check/planted.ts:8:66 error ALOFT_WIRING_MISMATCH input "data" of task "fit" expects string[] but receives number[] from task "load"');
+  assert.equal(blank, "");
+  assert.equal(source, "8 │ export const training = workflow(({ n }: { n: number }) => fit({ data: load({ n }) }));");
+  // Under the input that is miswired: "data".
+  assert.equal(underline, `  │ ${" ".repeat(65)}~~~~`);
+  assert.equal(check("--no-pretty", "--pretty", "test/fixtures/check").stdout, stdout, "the last of --no-pretty and --pretty wins");
+});
+
+it("prints one line per diagnostic into a pipe, or with --no-pretty", () => {
+  const { stdout } = check("test/fixtures/check");
+  assert.equal(stdout, 'test/fixtures/check/planted.ts:8:66 error ALOFT_WIRING_MISMATCH input "data" of task "fit" expects string[] but receives number[] from task "load"\n');
+  assert.equal(check("--pretty", "--no-pretty", "test/fixtures/check").stdout, stdout);
+  const unknown = check("--prety", "test/fixtures/check");
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown option --prety for aloft check/);
+});

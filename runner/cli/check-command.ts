@@ -1,12 +1,14 @@
 /**
- * `aloft check [--json] [PATH ...]`: TypeScript's and aloft's diagnostics for
- * every workflow file (a `.ts` file that imports `aloft`) under the paths.
- * Exit code 1 when there is any error.
+ * `aloft check [--json] [--pretty | --no-pretty] [PATH ...]`: TypeScript's and
+ * aloft's diagnostics for every workflow file (a `.ts` file that imports
+ * `aloft`) under the paths; on a terminal (or with --pretty) each with its
+ * source line. Exit code 1 when there is any error.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { startTsgo } from "../../compiler/tsgo-start.ts";
+import { formatDiagnostics } from "./diagnostics-format.ts";
 import { dim, green, red } from "./format.ts";
 import { UsageError } from "./usage.ts";
 
@@ -15,8 +17,11 @@ const IMPORTS_ALOFT = /\bfrom\s+["']aloft["']|\bimport\s*\(\s*["']aloft["']\s*\)
 
 export async function checkCommand(args: string[]): Promise<number> {
   const json = args.includes("--json");
-  const unknown = args.find((a) => a.startsWith("--") && a !== "--json");
+  const unknown = args.find((a) => a.startsWith("--") && !["--json", "--pretty", "--no-pretty"].includes(a));
   if (unknown) throw new UsageError(`unknown option ${unknown} for aloft check`);
+  // As tsc: source lines on a terminal, one line per diagnostic into a pipe or a file, unless told (the last flag wins).
+  const told = args.filter((a) => a === "--pretty" || a === "--no-pretty").at(-1);
+  const pretty = told ? told === "--pretty" : !!process.stdout.isTTY;
   const paths = args.filter((a) => !a.startsWith("--"));
   const files = workflowFiles(paths.length ? paths : ["."]);
   // tsgo loads the projects while the checker's modules load (they are imported only now for that).
@@ -28,11 +33,7 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(`${JSON.stringify(diagnostics)}\n`);
   } else {
-    if (diagnostics.length) {
-      // Loaded only now: the run command's module brings the bundler, the stores and the runner's client with it.
-      const { formatDiagnostics } = await import("./run-command.ts");
-      process.stdout.write(`${formatDiagnostics(diagnostics)}\n`);
-    }
+    if (diagnostics.length) process.stdout.write(`${formatDiagnostics(diagnostics, { pretty })}\n`);
     const warnings = diagnostics.length - errors;
     const summary = `${errors} error(s), ${warnings} warning(s) in ${files.length} workflow file(s)`;
     process.stderr.write(`${errors ? red("✗") : green("✓")} ${summary}\n`);

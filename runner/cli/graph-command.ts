@@ -12,7 +12,7 @@ import { readEntities } from "../../compiler/interfaces.ts";
 import { LocalRunner } from "../local-runner.ts";
 import { findWorkspace } from "../workspace.ts";
 import { formatGraph, type GraphFormat } from "./graph-format.ts";
-import { formatDiagnostics } from "./run-command.ts";
+import { formatDiagnostics } from "./diagnostics-format.ts";
 import { UsageError } from "./usage.ts";
 
 const FORMATS: GraphFormat[] = ["json", "mermaid", "dot"];

@@ -17,6 +17,7 @@ import { scopeNameProblem } from "../service/protocol.ts";
 import { DEFAULT_DOMAIN } from "../store/state-store.ts";
 import { findWorkspace } from "../workspace.ts";
 import { bold, dim, formatBytes, formatDuration, formatError, formatOutputs, green, localizeValue, red, yellow } from "./format.ts";
+import { formatDiagnostics } from "./diagnostics-format.ts";
 import { ProgressView } from "./progress.ts";
 import { UsageError } from "./usage.ts";
 
@@ -63,7 +64,7 @@ export async function runCommand(args: string[]): Promise<number> {
       return 0;
     }
     if (errors.length && !flags.skipCheck) {
-      process.stderr.write(`${formatDiagnostics(errors)}\n${red(`${file} has ${errors.length} error(s); fix them or pass --skip-check to run anyway`)}\n`);
+      process.stderr.write(`${formatDiagnostics(errors, { pretty: process.stderr.isTTY })}\n${red(`${file} has ${errors.length} error(s); fix them or pass --skip-check to run anyway`)}\n`);
       return 2;
     }
     const debug = flags.debug === undefined ? undefined : { node: flags.debug };
@@ -245,12 +246,6 @@ function inputHelp(file: string, iface: EntityInterface): string {
   }
   lines.push("", `${bold("output")}  ${formatType(iface.output)}`, "");
   return lines.join("\n");
-}
-
-export function formatDiagnostics(diagnostics: CompilerDiagnostic[]): string {
-  return diagnostics
-    .map((d) => `${relative(process.cwd(), d.file)}:${d.line}:${d.column} ${d.severity === "error" ? red("error") : "warning"} ${dim(d.code)} ${d.message}`)
-    .join("\n");
 }
 
 /**
