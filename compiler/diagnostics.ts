@@ -16,6 +16,19 @@ export interface CompilerDiagnostic {
   /** `TS2322`, `ALOFT_NOT_DATA`, ... stable across releases. */
   code: string;
   message: string;
+  /** The edit that fixes it, where one is sure enough to offer (a misspelt name's "did you mean"). */
+  fix?: DiagnosticFix;
+}
+
+/** Replaces the text of its range (1-based, as a diagnostic's) with `newText`. */
+export interface DiagnosticFix {
+  /** What an editor offers: `Change "retrys" to "retries"`. */
+  title: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  newText: string;
 }
 
 /** Converts a 0-based offset range of `text` into a diagnostic's 1-based positions. */

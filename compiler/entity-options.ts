@@ -10,9 +10,10 @@
  * code never gets a false alarm.
  */
 import type { CacheOptions, ImageSpec, MapOptions, Resources, ReuseOptions, TaskOptions } from "../sdk/types.ts";
-import { rangeToPositions, type CompilerDiagnostic } from "./diagnostics.ts";
+import { rangeToPositions, type CompilerDiagnostic, type DiagnosticFix } from "./diagnostics.ts";
 import { parseDurationText } from "./duration.ts";
 import { ceilMillis, formatMagnitude, isWhole, isWholeMillis, parseQuantity } from "./resource-quantity.ts";
+import { renameKeyFix } from "./rename-fix.ts";
 import { closestName } from "./spelling.ts";
 import { StaticEvaluator, type StaticObject, type StaticValue } from "./static-value.ts";
 import type { Expression, Node, OpenedFile } from "./ts-api.ts";
@@ -93,7 +94,9 @@ function checkObject(value: StaticObject, prefix: string, fields: Fields, out: R
     const path = prefix ? `${prefix}.${property.name}` : property.name;
     const field = Object.hasOwn(fields, property.name) ? fields[property.name] : undefined;
     if (!field) {
-      out.error(property.nameAt, OPTION_CODES.unknown, `${out.subject} has no option "${path}"; ${unknownHint(property.name, prefix, fields, schema)}`);
+      const close = closestName(property.name, Object.keys(fields));
+      const fix = close !== undefined ? renameKeyFix(out.opened, property.nameAt, close) : undefined;
+      out.error(property.nameAt, OPTION_CODES.unknown, `${out.subject} has no option "${path}"; ${unknownHint(property.name, close, prefix, fields, schema)}`, fix);
       continue;
     }
     checkField(field, property.value, { path, nameAt: property.nameAt }, out, schema);
@@ -110,9 +113,8 @@ function checkField(field: Field, value: StaticValue, option: OptionSite, out: R
 }
 
 /** "did you mean ...?", or where the key belongs, or the keys there are. */
-function unknownHint(name: string, prefix: string, fields: Fields, schema: Schema): string {
+function unknownHint(name: string, close: string | undefined, prefix: string, fields: Fields, schema: Schema): string {
   const at = (key: string) => (prefix ? `${prefix}.${key}` : key);
-  const close = closestName(name, Object.keys(fields));
   if (close) return `did you mean "${at(close)}"?`;
   const elsewhere = pathOf(name, schema.root, "", at(name));
   if (elsewhere) return `did you mean "${elsewhere}"?`;
@@ -135,7 +137,7 @@ class Reporter {
   readonly diagnostics: CompilerDiagnostic[] = [];
 
   constructor(
-    private readonly opened: OpenedFile,
+    readonly opened: OpenedFile,
     readonly subject: string,
   ) {}
 
@@ -143,8 +145,8 @@ class Reporter {
     return `option "${path}" of ${this.subject}`;
   }
 
-  error(at: Node, code: string, message: string): void {
-    this.#push(at, "error", code, message);
+  error(at: Node, code: string, message: string, fix?: DiagnosticFix): void {
+    this.#push(at, "error", code, message, fix);
   }
 
   warning(at: Node, code: string, message: string): void {
@@ -155,9 +157,9 @@ class Reporter {
     this.error(value.at, field.code, `${this.option(option.path)} is ${show(value)}; it must be ${field.expected}`);
   }
 
-  #push(at: Node, severity: CompilerDiagnostic["severity"], code: string, message: string): void {
+  #push(at: Node, severity: CompilerDiagnostic["severity"], code: string, message: string, fix?: DiagnosticFix): void {
     const { text, sourceFile, file } = this.opened;
-    this.diagnostics.push({ file, ...rangeToPositions(text, at.getStart(sourceFile), at.end), severity, code, message });
+    this.diagnostics.push({ file, ...rangeToPositions(text, at.getStart(sourceFile), at.end), severity, code, message, ...(fix ? { fix } : {}) });
   }
 }
 

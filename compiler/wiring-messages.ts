@@ -6,6 +6,7 @@
  * workflow or map, are said again in workflow terms, at the same place:
  * `input "data" of task "fit" expects string[] but receives number[] from task "load"`.
  */
+import { renameKeyFix } from "./rename-fix.ts";
 import { closestName } from "./spelling.ts";
 import { describeTarget, type CallResolver, type CallTarget } from "./call-targets.ts";
 import { lineColumnToOffset, type CompilerDiagnostic } from "./diagnostics.ts";
@@ -69,7 +70,9 @@ class WiringRewriter {
       const known = Object.keys(wired.inputs);
       const suggestion = closestName(name, known);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length ? `; its inputs are ${known.map((k) => `"${k}"`).join(", ")}` : "; it takes no inputs";
-      return { ...d, code: "ALOFT_UNKNOWN_INPUT", message: `${callee} has no input "${name}"${hint}` };
+      const key = is.isPropertyAssignment(property) || is.isShorthandPropertyAssignment(property) ? property.name : undefined;
+      const fix = suggestion !== undefined && key ? renameKeyFix(this.opened, key, suggestion) : undefined;
+      return { ...d, code: "ALOFT_UNKNOWN_INPUT", message: `${callee} has no input "${name}"${hint}`, ...(fix ? { fix } : {}) };
     }
     const field = wired.inputs[name];
     if (!field) return undefined;

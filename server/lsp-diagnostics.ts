@@ -3,14 +3,18 @@ import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver/node.
 import type { CompilerDiagnostic } from "../compiler/diagnostics.ts";
 import { toLspRange } from "./positions.ts";
 import { DIAGNOSTIC_SOURCE, NOT_CHECKED_CODE } from "./protocol.ts";
+import type { FixData } from "./quick-fixes.ts";
 
 export function toLspDiagnostic(diagnostic: CompilerDiagnostic): Diagnostic {
+  const { fix } = diagnostic;
+  const data: FixData | undefined = fix && { fix: { title: fix.title, edit: { range: toLspRange(fix), newText: fix.newText } } };
   return {
     range: toLspRange(diagnostic),
     severity: diagnostic.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     code: diagnostic.code,
     source: DIAGNOSTIC_SOURCE,
     message: diagnostic.message,
+    ...(data ? { data } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * aloft's language server: a thin LSP layer over the compiler. It maps open
- * documents to diagnostics, code lenses, hovers and graphs; every answer
+ * documents to diagnostics (with quick fixes), code lenses, hovers and graphs; every answer
  * comes from `readEntities` (compiler/interfaces.ts) through one long-lived
  * TypeScript session that sees unsaved text as overlays.
  */
 import { readFileSync } from "node:fs";
 import {
+  CodeActionKind,
   createConnection,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -25,6 +26,7 @@ import { graphOf } from "./graph-request.ts";
 import { notCheckedDiagnostic } from "./lsp-diagnostics.ts";
 import { entityHover } from "./hover.ts";
 import { GRAPH_REQUEST, type GraphParams, type GraphResult } from "./protocol.ts";
+import { quickFixes } from "./quick-fixes.ts";
 import { errorText, type ServerLog } from "./server-log.ts";
 import { SessionChecker } from "./session-checker.ts";
 import { consoleToClient, takeStdout } from "./stdout-guard.ts";
@@ -106,6 +108,7 @@ export function startServer(streams: ServerStreams = { input: process.stdin, out
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: "aloft" },
     };
@@ -155,6 +158,13 @@ export function startServer(streams: ServerStreams = { input: process.stdin, out
     const analysis = await openAnalysis(textDocument.uri, "textDocument/codeLens");
     if (!analysis?.file) return [];
     return codeLenses(analysis.file, analysis.text, analysis.entities);
+  });
+
+  connection.onCodeAction(async ({ textDocument, range, context }) => {
+    // Only quick fixes are offered: a client asking for other kinds alone gets none.
+    if (context.only && !context.only.some((kind) => CodeActionKind.QuickFix.startsWith(kind))) return [];
+    const analysis = await openAnalysis(textDocument.uri, "textDocument/codeAction");
+    return analysis ? quickFixes(textDocument.uri, analysis.diagnostics, range) : [];
   });
 
   connection.onHover(async ({ textDocument, position }) => {

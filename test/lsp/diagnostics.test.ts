@@ -141,3 +141,28 @@ it("watches files when the editor can, and checks open documents again when one 
     rmSync(project, { recursive: true, force: true });
   }
 });
+
+it("offers a misspelt option's and input's rename as a quick fix, from the latest text", async () => {
+  const path = "test/fixtures/lsp/misspelt.ts";
+  const text = readFileSync(join(repo, path), "utf8");
+  const uri = uriOf(path);
+  const since = client.published.length;
+  await client.open(path);
+  const published = await client.diagnostics(uri, (p) => p.diagnostics.some((d) => d.code === "ALOFT_OPTION_UNKNOWN"), { since });
+  const retrys = rangeOf(text, "retrys");
+  const actions = (await client.codeActions(uri, retrys, published.diagnostics.filter((d) => d.range.start.line === retrys.start.line))) ?? [];
+  assert.deepEqual(
+    actions.map((a) => ("edit" in a ? { title: a.title, kind: a.kind, preferred: a.isPreferred, edit: a.edit?.changes?.[uri] } : a)),
+    [{ title: 'Change "retrys" to "retries"', kind: "quickfix", preferred: true, edit: [{ range: retrys, newText: "retries" }] }],
+  );
+  const shorthand = rangeOf(text, "{ dta }");
+  const [pass] = (await client.codeActions(uri, shorthand, [])) ?? [];
+  assert.deepEqual(pass && "edit" in pass ? pass.edit?.changes?.[uri] : pass, [{ range: rangeOf(text, "dta", text.indexOf("{ dta }")), newText: "data: dta" }]);
+  assert.deepEqual(await client.codeActions(uri, retrys, [], ["refactor"]), [], "only quick fixes are offered");
+
+  // Once the text is fixed by hand, nothing is offered there, whatever the editor still shows.
+  const at = text.indexOf("retrys");
+  await client.change(uri, { range: { start: positionAt(text, at), end: positionAt(text, at + "retrys".length) }, text: "retries" });
+  assert.deepEqual(await client.codeActions(uri, retrys, published.diagnostics), []);
+  await client.close(uri);
+});

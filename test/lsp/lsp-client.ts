@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node.js";
 import {
+  CodeActionRequest,
   CodeLensRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -22,12 +23,16 @@ import {
   RegistrationRequest,
   ShowMessageNotification,
   ShutdownRequest,
+  type CodeAction,
   type CodeLens,
+  type Command,
+  type Diagnostic,
   type Hover,
   type InitializeResult,
   type LogMessageParams,
   type Position,
   type PublishDiagnosticsParams,
+  type Range,
   type Registration,
   type ShowMessageParams,
   type TextDocumentContentChangeEvent,
@@ -121,6 +126,10 @@ export class LspClient {
 
   codeLenses(uri: string): Promise<CodeLens[] | null> {
     return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } });
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<(CodeAction | Command)[] | null> {
+    return this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {

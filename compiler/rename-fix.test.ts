@@ -1,0 +1,44 @@
+// The fixes of "did you mean" diagnostics, and the text they leave: the
+// fixture checks clean once they are applied.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { it } from "node:test";
+import { checkFiles } from "./check-files.ts";
+import { lineColumnToOffset, type CompilerDiagnostic } from "./diagnostics.ts";
+
+const fixture = resolve(import.meta.dirname, "../test/fixtures/lsp/misspelt.ts");
+
+it("offers the rename a misspelt input or option means, where the key is written", () => {
+  const text = readFileSync(fixture, "utf8");
+  const found = checkFiles([fixture]).filter((d) => d.code === "ALOFT_UNKNOWN_INPUT" || d.code === "ALOFT_OPTION_UNKNOWN");
+  const fixes = found.map((d) => [text.slice(lineColumnToOffset(text, d.line, d.column), lineColumnToOffset(text, d.endLine, d.endColumn)), d.fix && { title: d.fix.title, newText: d.fix.newText }]);
+  assert.deepEqual(fixes, [
+    ["retrys", { title: 'Change "retrys" to "retries"', newText: "retries" }],
+    ['"cahce"', { title: 'Change "cahce" to "cache"', newText: '"cache"' }],
+    ["cpus", { title: 'Change "cpus" to "cpu"', newText: "cpu" }],
+    ["dat", { title: 'Change "dat" to "data"', newText: "data" }],
+    ["dta", { title: 'Change "dta" to "data: dta"', newText: "data: dta" }],
+    ["retrys", { title: 'Change "retrys" to "retries"', newText: "retries" }],
+  ]);
+});
+
+it("leaves the file clean once applied", () => {
+  const text = readFileSync(fixture, "utf8");
+  const fixes = checkFiles([fixture]).flatMap((d) => (d.fix ? [d.fix] : []));
+  const fixed = applyFixes(text, fixes);
+  // Beside the fixture, so that "aloft" resolves as it does for it.
+  const copy = resolve(mkdtempSync(resolve(import.meta.dirname, "../test/fixtures/lsp/.fixed-")), "misspelt.ts");
+  writeFileSync(copy, fixed);
+  try {
+    assert.deepEqual(checkFiles([copy]), []);
+    assert.equal(fixed.split("\n").length, text.split("\n").length);
+  } finally {
+    rmSync(resolve(copy, ".."), { recursive: true, force: true });
+  }
+});
+
+function applyFixes(text: string, fixes: NonNullable<CompilerDiagnostic["fix"]>[]): string {
+  const edits = fixes.map((f) => ({ start: lineColumnToOffset(text, f.line, f.column), end: lineColumnToOffset(text, f.endLine, f.endColumn), newText: f.newText }));
+  return edits.sort((a, b) => b.start - a.start).reduce((out, e) => out.slice(0, e.start) + e.newText + out.slice(e.end), text);
+}
