@@ -1,6 +1,7 @@
 // `aloft check` as a user runs it: the built CLI over real files.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { it } from "node:test";
 
@@ -59,4 +60,23 @@ it("prints one line per diagnostic into a pipe, or with --no-pretty", () => {
   const unknown = check("--prety", "test/fixtures/check");
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown option --prety for aloft check/);
+});
+
+it("writes the sure fixes with --fix, then checks again: a copy of the misspelt fixture ends clean", () => {
+  const fixture = join(repo, "test/fixtures/lsp/misspelt.ts");
+  // Beside the fixture (and git-ignored there), so that "aloft" resolves as it does for it.
+  const dir = mkdtempSync(join(repo, "test/fixtures/lsp/.fixed-"));
+  try {
+    const copy = join(dir, "misspelt.ts");
+    writeFileSync(copy, readFileSync(fixture, "utf8"));
+    const { code, stdout, stderr } = check("--fix", "--json", copy);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(JSON.parse(stdout), []);
+    assert.match(stderr, /^fixed 6 problem\(s\) in 1 file\(s\); checking again$/m);
+    const fixed = readFileSync(copy, "utf8");
+    for (const written of ["retries: 2", '"cache": { version', "cpu: \"1\"", "fit({ data: load({ n }) })", "fit({ data: dta })", "{ retries: 1 }"]) assert.ok(fixed.includes(written), `${written} in\n${fixed}`);
+    assert.deepEqual(check("--fix", copy), { code: 0, stdout: "", stderr: "✓ 0 error(s), 0 warning(s) in 1 workflow file(s)\n" }, "nothing left to fix, nothing written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

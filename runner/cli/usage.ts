@@ -17,8 +17,9 @@ usage:
   aloft run --remote [--runner URL] [--token T] [--project P] [--domain D] [--detach] FILE ENTITY [--INPUT VALUE ...]
                                         the same run on a runner service (local processes or Kubernetes)
   aloft run FILE ENTITY --help          list the entity's inputs and their types
-  aloft check [--json] [--pretty|--no-pretty] [PATH ...]
+  aloft check [--json] [--pretty|--no-pretty] [--fix] [PATH ...]
                                         TypeScript's and aloft's diagnostics (with source lines on a terminal); exit 1 on any error
+                                        --fix: write the sure fixes (a misspelt input or option renamed), then check again
   aloft graph FILE WORKFLOW [--format json|mermaid|dot] [--traced]
   aloft executions list [--json] [--limit N] [--domain D] [--status S] [--remote|--runner URL]
   aloft executions get ID [--json] [--remote|--runner URL]
