@@ -1,4 +1,8 @@
-/** A user's project for the editor test: the samples, with aloft installed (this checkout) and a file with a planted wiring error. */
+/**
+ * A user's project for the editor test: the samples, with aloft installed
+ * (this checkout), a file with a planted wiring error and one with misspelt
+ * options and inputs.
+ */
 import { copyFileSync, cpSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repo } from "./editor-context.ts";
@@ -13,6 +17,7 @@ export function makeUserProject(folder: string): string {
   mkdirSync(join(folder, "node_modules"));
   symlinkSync(repo, join(folder, "node_modules/aloft"), "dir");
   copyFileSync(join(repo, "test/fixtures/check/planted.ts"), join(folder, "planted.ts"));
+  copyFileSync(join(repo, "test/fixtures/lsp/misspelt.ts"), join(folder, "misspelt.ts"));
   // As a user's project has them: Node's types, and a tsconfig.json that uses them (TypeScript 7 loads no @types by default).
   mkdirSync(join(folder, "node_modules/@types"));
   symlinkSync(join(repo, "node_modules/@types/node"), join(folder, "node_modules/@types/node"), "dir");

@@ -1,6 +1,7 @@
 /**
  * The editor test's language steps: aloft's diagnostics in the editor and in
- * Problems, its code lenses, its hover, a restart of its language server.
+ * Problems, a quick fix, its code lenses, its hover, a restart of its
+ * language server.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { it } from "node:test";
 import { aloft, type EditorContext } from "./editor-context.ts";
 import { errorSquiggles, eventually, goToLine, hoverOver, lensesAbove, openFile, outputLines, problems, runCommand, textBox, type Box } from "./workbench.ts";
 
+const normalize = (text: string) => text.replace(/\s+/g, " ").trim();
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
 export function languageSteps(ctx: EditorContext): void {
@@ -42,6 +44,38 @@ export function languageSteps(ctx: EditorContext): void {
       });
       // The panel draws "aloft(CODE)": the parentheses are CSS, not text.
       assert.equal(row.replace(/\s+/g, " "), `${expected.message} aloft ${expected.code} [Ln ${expected.line}, Col ${expected.column}]`);
+    }));
+
+  it("fixes a misspelt option from the Quick Fix menu (Ctrl+.) with the rename aloft offers", () =>
+    ctx.step("quick fix", async () => {
+      const page = ctx.session.page;
+      const file = join(ctx.workspace, "misspelt.ts");
+      const source = readFileSync(file, "utf8").split("\n");
+      const line = source.find((text) => text.includes("retrys: 2"));
+      assert.ok(line, "misspelt.ts no longer misspells retries as retrys");
+      const title = 'Change "retrys" to "retries"';
+
+      await openFile(page, "misspelt.ts");
+      await goToLine(page, source.indexOf(line) + 1);
+      const menu = page.locator(".action-widget");
+      const fix = menu.getByText(title, { exact: true }).first();
+      await eventually(`"${title}" in the Quick Fix menu`, async () => {
+        const word = await textBox(page, line.trim(), "retrys");
+        if (!word) throw new Error("the line is not drawn");
+        await page.mouse.click(word.x + word.width / 2, word.y + word.height / 2);
+        await page.keyboard.press("Control+Period");
+        // The menu opens once the code actions are in: aloft answers when its check of the file is.
+        const shown = await fix.waitFor({ timeout: 5000 }).then(() => true, () => false);
+        if (shown) return true;
+        const offered = (await menu.allInnerTexts().catch(() => [])).join(" | ");
+        await page.keyboard.press("Escape");
+        throw new Error(offered ? `the menu offers: ${offered}` : "no Quick Fix menu");
+      });
+      // Chosen from the keyboard, as the menu blocks the pointer until it moves: aloft marks the fix preferred, so it comes first.
+      assert.equal(normalize(await menu.locator(".monaco-list-row.focused").first().innerText()), title);
+      await page.keyboard.press("Enter");
+      await page.keyboard.press("Control+S");
+      await eventually("misspelt.ts saved with the option renamed", async () => (readFileSync(file, "utf8").includes(line.replace("retrys", "retries")) ? true : undefined));
     }));
 
   it("puts ▶ Run locally, ☁ Run remote, ⎇ Graph and ● Debug over the workflow of fraud/training.ts, and no graph lens over a task", () =>
