@@ -1,7 +1,8 @@
 /**
  * The fix of a "did you mean" diagnostic: a key of an object literal renamed
- * where it is written. None for a key the literal does not write itself (it
- * comes from a constant or a spread): renaming there would change other code.
+ * where it is written (in a constant the call reads, or spreads, too). None
+ * when the key is written in another file: the diagnostic then stands at the
+ * reference in this one, and a fix edits only the file it is reported in.
  */
 import { rangeToPositions, type DiagnosticFix } from "./diagnostics.ts";
 import { is, type Node, type OpenedFile } from "./ts-api.ts";
