@@ -27,7 +27,7 @@ import {
 } from "./ts-api.ts";
 import { TypeErrorsLater } from "./typescript-diagnostics.ts";
 import { CallResolver, describeTarget } from "./call-targets.ts";
-import { checkEntityOptions, checkMapOptions } from "./entity-options.ts";
+import { checkEntityOptions, checkMapOptions, OPTION_CODES } from "./entity-options.ts";
 import { nodeUpstream, upstreamOf, type Graph } from "./graph.ts";
 import { isEmptyOutput, readStaticGraph, type StaticGraph } from "./static-graph.ts";
 import { rewriteWiringDiagnostics } from "./wiring-messages.ts";
@@ -182,14 +182,20 @@ function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: C
 /**
  * TypeScript's complaint inside code a workflow rule already reported
  * (`Property 'length' does not exist on type 'Promise<number[]>'` where aloft
- * says the workflow reads a field of an output) repeats it less clearly. The
- * file stays rejected: the rule's error is there.
+ * says the workflow reads a field of an output) repeats it less clearly, as
+ * does its excess-property error on an option key aloft reports unknown
+ * (with the fix). The file stays rejected: aloft's error is there.
  */
+/** "Object literal may only specify known properties", with and without its "did you mean". */
+const EXCESS_PROPERTY = new Set(["TS2353", "TS2561"]);
+
 function dropExplainedTypeErrors(diagnostics: CompilerDiagnostic[], bodyErrors: readonly CompilerDiagnostic[]): void {
   const before = (a: { line: number; column: number }, b: { line: number; column: number }) => a.line < b.line || (a.line === b.line && a.column <= b.column);
+  const unknownOptions = diagnostics.filter((d) => d.code === OPTION_CODES.unknown);
   const explained = (d: CompilerDiagnostic) =>
-    d.code.startsWith("TS") &&
-    bodyErrors.some((e) => e.file === d.file && before(e, d) && before({ line: d.line, column: d.column }, { line: e.endLine, column: e.endColumn }));
+    (d.code.startsWith("TS") &&
+      bodyErrors.some((e) => e.file === d.file && before(e, d) && before({ line: d.line, column: d.column }, { line: e.endLine, column: e.endColumn }))) ||
+    (EXCESS_PROPERTY.has(d.code) && unknownOptions.some((o) => o.file === d.file && o.line === d.line && o.column === d.column));
   for (let i = diagnostics.length - 1; i >= 0; i--) if (explained(diagnostics[i]!)) diagnostics.splice(i, 1);
 }
 
