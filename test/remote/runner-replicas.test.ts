@@ -133,7 +133,9 @@ describe("runner replicas sharing PostgreSQL", () => {
       a.child.kill("SIGSTOP");
       await until("replica b to take the execution over", async () => b.output().includes(`resumed execution ${id}`), 30_000);
       a.child.kill("SIGCONT");
-      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000);
+      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- replica a\n${a.output().slice(-4000)}\n--- replica b\n${b.output().slice(-4000)}`);
+      });
       const ended = await until("replica b to finish the execution", async () => {
         const d = await detail(b);
         return d.status === "running" ? undefined : d;
@@ -173,7 +175,9 @@ describe("runner replicas sharing PostgreSQL", () => {
       a.child.kill("SIGSTOP");
       await until("replica b to take the execution over", async () => b.output().includes(`resumed execution ${id}`), 30_000);
       a.child.kill("SIGCONT");
-      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000);
+      await until("replica a to notice it lost the lease", async () => /lost the lease on execution/.test(a.output()), 30_000).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- replica a\n${a.output().slice(-4000)}\n--- replica b\n${b.output().slice(-4000)}`);
+      });
       const ended = await until("replica b to finish the execution", async () => {
         const d = (await (await fetch(`${b.url}/api/v1/executions/${id}`, { headers: { authorization: `Bearer ${a.token}` } })).json()) as ExecutionDetailResponse;
         return d.status === "running" ? undefined : d;
