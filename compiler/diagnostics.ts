@@ -75,6 +75,19 @@ export function hasErrors(diagnostics: readonly CompilerDiagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/**
+ * `text` with `fixes` made, from the end backwards so each one's positions
+ * still hold. A fix overlapping an earlier one is left out: the next check
+ * finds it again. `applied` counts the fixes made.
+ */
+export function withFixes(text: string, fixes: readonly DiagnosticFix[]): { text: string; applied: number } {
+  const edits = fixes
+    .map((fix) => ({ start: lineColumnToOffset(text, fix.line, fix.column), end: lineColumnToOffset(text, fix.endLine, fix.endColumn), newText: fix.newText }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  const kept = edits.filter((edit, i) => i === 0 || edit.start >= edits[i - 1]!.end);
+  return { text: kept.reduceRight((out, edit) => out.slice(0, edit.start) + edit.newText + out.slice(edit.end), text), applied: kept.length };
+}
+
 /** The 0-based offset of a 1-based line and column of `text` (the inverse of offsetToLineColumn). */
 export function lineColumnToOffset(text: string, line: number, column: number): number {
   const starts = lineStarts(text);

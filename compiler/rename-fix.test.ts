@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { it } from "node:test";
 import { checkFiles } from "./check-files.ts";
-import { lineColumnToOffset, type CompilerDiagnostic } from "./diagnostics.ts";
+import { lineColumnToOffset, withFixes } from "./diagnostics.ts";
 
 const fixture = resolve(import.meta.dirname, "../test/fixtures/lsp/misspelt.ts");
 
@@ -29,7 +29,7 @@ it("offers the rename a misspelt input or option means, where the key is written
 it("leaves the file clean once applied", () => {
   const text = readFileSync(fixture, "utf8");
   const fixes = checkFiles([fixture]).flatMap((d) => (d.fix ? [d.fix] : []));
-  const fixed = applyFixes(text, fixes);
+  const fixed = withFixes(text, fixes).text;
   // Beside the fixture, so that "aloft" resolves as it does for it.
   const copy = resolve(mkdtempSync(resolve(import.meta.dirname, "../test/fixtures/lsp/.fixed-")), "misspelt.ts");
   writeFileSync(copy, fixed);
@@ -40,8 +40,3 @@ it("leaves the file clean once applied", () => {
     rmSync(resolve(copy, ".."), { recursive: true, force: true });
   }
 });
-
-function applyFixes(text: string, fixes: NonNullable<CompilerDiagnostic["fix"]>[]): string {
-  const edits = fixes.map((f) => ({ start: lineColumnToOffset(text, f.line, f.column), end: lineColumnToOffset(text, f.endLine, f.endColumn), newText: f.newText }));
-  return edits.sort((a, b) => b.start - a.start).reduce((out, e) => out.slice(0, e.start) + e.newText + out.slice(e.end), text);
-}
