@@ -33,7 +33,8 @@ export function propertyName(name: Node): string | undefined {
 
 /** True for arrow functions and function expressions (a nested function in a body). */
 export function isFunctionLike(node: Node): node is ast.ArrowFunction | ast.FunctionExpression {
-  return is.isArrowFunction(node) || is.isFunctionExpression(node);
+  const kind = node.kind;
+  return kind === SyntaxKind.ArrowFunction || kind === SyntaxKind.FunctionExpression;
 }
 
 /** The `async` keyword of `fn`, when it is declared async (a diagnostic points at it). */

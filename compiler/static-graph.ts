@@ -97,27 +97,35 @@ class BodyEvaluator {
   }
 
   #statement(statement: Node): Value | undefined {
-    if (is.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        const value: Value = declaration.initializer ? this.#expression(declaration.initializer) : { literal: undefined };
-        this.#bindName(declaration.name, value, this.#scopes[this.#scopes.length - 1]!);
+    switch (statement.kind) {
+      case SyntaxKind.VariableStatement:
+        for (const declaration of (statement as ast.VariableStatement).declarationList.declarations) {
+          const value: Value = declaration.initializer ? this.#expression(declaration.initializer) : { literal: undefined };
+          this.#bindName(declaration.name, value, this.#scopes[this.#scopes.length - 1]!);
+        }
+        return undefined;
+      case SyntaxKind.ExpressionStatement: {
+        const written = (statement as ast.ExpressionStatement).expression;
+        const expression = skipOuterExpressions(written);
+        if (is.isBinaryExpression(expression) && expression.operatorToken.kind === SyntaxKind.EqualsToken && is.isIdentifier(expression.left)) {
+          this.#assign(expression.left, this.#expression(expression.right));
+        } else {
+          this.#expression(written);
+        }
+        return undefined;
       }
-      return undefined;
-    }
-    if (is.isExpressionStatement(statement)) {
-      const expression = skipOuterExpressions(statement.expression);
-      if (is.isBinaryExpression(expression) && expression.operatorToken.kind === SyntaxKind.EqualsToken && is.isIdentifier(expression.left)) {
-        this.#assign(expression.left, this.#expression(expression.right));
-      } else {
-        this.#expression(statement.expression);
+      case SyntaxKind.ReturnStatement: {
+        const returned = (statement as ast.ReturnStatement).expression;
+        return returned ? this.#expression(returned) : { literal: undefined };
       }
-      return undefined;
+      case SyntaxKind.Block:
+        return this.#block((statement as ast.Block).statements);
+      case SyntaxKind.EmptyStatement:
+        return undefined;
     }
-    if (is.isReturnStatement(statement)) return statement.expression ? this.#expression(statement.expression) : { literal: undefined };
-    if (is.isBlock(statement)) return this.#block(statement.statements);
-    if (statement.kind === SyntaxKind.EmptyStatement) return undefined;
     throw new NotStatic(statement, "it uses a statement other than const, let, a call or return");
   }
+
 
   /** `state = train(...)`: the name now holds the new value, in the scope that declared it. */
   #assign(name: ast.Identifier, value: Value): void {
@@ -151,29 +159,50 @@ class BodyEvaluator {
 
   #expression(node: Expression): Value {
     const expression = skipOuterExpressions(node);
-    if (is.isIdentifier(expression)) return this.#identifier(expression);
-    if (is.isStringLiteral(expression) || is.isNoSubstitutionTemplateLiteral(expression)) return { literal: expression.text };
-    if (is.isNumericLiteral(expression)) return { literal: Number(expression.text) };
-    if (expression.kind === SyntaxKind.TrueKeyword) return { literal: true };
-    if (expression.kind === SyntaxKind.FalseKeyword) return { literal: false };
-    if (expression.kind === SyntaxKind.NullKeyword) return { literal: null };
-    if (is.isPrefixUnaryExpression(expression) && expression.operator === SyntaxKind.MinusToken && is.isNumericLiteral(expression.operand)) {
-      return { literal: -Number(expression.operand.text) };
-    }
-    if (is.isArrayLiteralExpression(expression)) return this.#array(expression);
-    if (is.isObjectLiteralExpression(expression)) return this.#object(expression);
-    if (is.isPropertyAccessExpression(expression)) return this.#member(this.#expression(expression.expression), expression.name.text, expression);
-    if (is.isElementAccessExpression(expression)) {
-      const key = this.#expression(expression.argumentExpression);
-      if (!("literal" in key) || (typeof key.literal !== "string" && typeof key.literal !== "number")) {
-        throw new NotStatic(expression, "it indexes with a value it does not have yet");
+    // Read once and switched on: every expression of a body passes here.
+    switch (expression.kind) {
+      case SyntaxKind.Identifier:
+        return this.#identifier(expression as ast.Identifier);
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
+        return { literal: (expression as ast.StringLiteral | ast.NoSubstitutionTemplateLiteral).text };
+      case SyntaxKind.NumericLiteral:
+        return { literal: Number((expression as ast.NumericLiteral).text) };
+      case SyntaxKind.TrueKeyword:
+        return { literal: true };
+      case SyntaxKind.FalseKeyword:
+        return { literal: false };
+      case SyntaxKind.NullKeyword:
+        return { literal: null };
+      case SyntaxKind.PrefixUnaryExpression: {
+        const unary = expression as ast.PrefixUnaryExpression;
+        if (unary.operator === SyntaxKind.MinusToken && is.isNumericLiteral(unary.operand)) return { literal: -Number(unary.operand.text) };
+        break;
       }
-      return this.#member(this.#expression(expression.expression), String(key.literal), expression);
+      case SyntaxKind.ArrayLiteralExpression:
+        return this.#array(expression as ast.ArrayLiteralExpression);
+      case SyntaxKind.ObjectLiteralExpression:
+        return this.#object(expression as ast.ObjectLiteralExpression);
+      case SyntaxKind.PropertyAccessExpression: {
+        const access = expression as ast.PropertyAccessExpression;
+        return this.#member(this.#expression(access.expression), access.name.text, access);
+      }
+      case SyntaxKind.ElementAccessExpression: {
+        const access = expression as ast.ElementAccessExpression;
+        const key = this.#expression(access.argumentExpression);
+        if (!("literal" in key) || (typeof key.literal !== "string" && typeof key.literal !== "number")) {
+          throw new NotStatic(access, "it indexes with a value it does not have yet");
+        }
+        return this.#member(this.#expression(access.expression), String(key.literal), access);
+      }
+      case SyntaxKind.CallExpression:
+        return this.#call(expression as ast.CallExpression);
+      case SyntaxKind.NewExpression:
+        return this.#constantDate(expression as ast.NewExpression);
     }
-    if (is.isCallExpression(expression)) return this.#call(expression);
-    if (is.isNewExpression(expression)) return this.#constantDate(expression);
     throw new NotStatic(expression, `it computes \`${expression.getText()}\` in the body`);
   }
+
 
   #identifier(node: ast.Identifier): Value {
     for (let i = this.#scopes.length - 1; i >= 0; i--) {

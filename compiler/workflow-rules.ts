@@ -103,41 +103,71 @@ class BodyChecker {
     }
   }
 
-  #visit(node: Node): void {
-    if (isFunctionLike(node)) return; // a nested function: the call that takes it is what is reported
-    if (is.isBlock(node)) {
+  // Every node of a body passes here: its kind is read once and switched on
+  // (each `is.…` test would read it off the syntax tree again).
+  #visit = (node: Node): void => {
+    const kind = node.kind;
+    if (kind === SyntaxKind.ArrowFunction || kind === SyntaxKind.FunctionExpression) return; // a nested function: the call that takes it is what is reported
+    if (kind === SyntaxKind.Block) {
       this.#scopes.push(new Map());
-      node.forEachChild((child) => this.#visit(child));
+      node.forEachChild(this.#visit);
       this.#scopes.pop();
       return;
     }
-    if (this.#rule(node)) return; // reported: its parts would only repeat it
-    node.forEachChild((child) => this.#visit(child));
-    if (is.isVariableDeclaration(node)) this.#declare(node);
-  }
+    if (this.#rule(node, kind)) return; // reported: its parts would only repeat it
+    node.forEachChild(this.#visit);
+    if (kind === SyntaxKind.VariableDeclaration) this.#declare(node as ast.VariableDeclaration);
+  };
 
-  /** Checks `node` itself; true when it was reported. */
-  #rule(node: Node): boolean {
-    if (is.isAwaitExpression(node)) return this.#await(node);
-    if (is.isCallExpression(node)) return this.#call(node);
-    if (is.isNewExpression(node)) return this.#new(node);
-    if (is.isPropertyAccessExpression(node)) return this.#propertyAccess(node);
-    if (is.isBinaryExpression(node)) return this.#binary(node);
-    if (is.isPrefixUnaryExpression(node) || is.isPostfixUnaryExpression(node)) {
-      if (this.#kind === "dynamic" && node.operator === SyntaxKind.ExclamationToken) return false; // `!state`: is there one yet
-      return this.#computes(node, node.operand);
+  /** The rule `node` (of kind `kind`) falls under, when it breaks one: true once reported. */
+  #rule(node: Node, kind: SyntaxKind): boolean {
+    switch (kind) {
+      case SyntaxKind.AwaitExpression:
+        return this.#await(node as ast.AwaitExpression);
+      case SyntaxKind.CallExpression:
+        return this.#call(node as ast.CallExpression);
+      case SyntaxKind.NewExpression:
+        return this.#new(node as ast.NewExpression);
+      case SyntaxKind.PropertyAccessExpression:
+        return this.#propertyAccess(node as ast.PropertyAccessExpression);
+      case SyntaxKind.BinaryExpression:
+        return this.#binary(node as ast.BinaryExpression);
+      case SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression: {
+        const unary = node as ast.PrefixUnaryExpression | ast.PostfixUnaryExpression;
+        if (this.#kind === "dynamic" && unary.operator === SyntaxKind.ExclamationToken) return false; // `!state`: is there one yet
+        return this.#computes(node, unary.operand);
+      }
+      case SyntaxKind.TypeOfExpression:
+        return this.#kind === "workflow" && this.#computes(node, (node as ast.TypeOfExpression).expression);
+      case SyntaxKind.TemplateExpression:
+        return (node as ast.TemplateExpression).templateSpans.some((span) => this.#computes(node, span.expression));
+      case SyntaxKind.SpreadElement:
+      case SyntaxKind.SpreadAssignment:
+        return this.#computes(node, (node as ast.SpreadElement | ast.SpreadAssignment).expression, "spreads");
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForInStatement:
+        return this.#loop((node as ast.ForOfStatement | ast.ForInStatement).expression);
+      case SyntaxKind.VariableDeclaration: {
+        // `const [first] = call(...)` iterates the output too.
+        const declaration = node as ast.VariableDeclaration;
+        return is.isArrayBindingPattern(declaration.name) && !!declaration.initializer && this.#loop(declaration.initializer);
+      }
     }
-    if (is.isTypeOfExpression(node) && this.#kind === "workflow") return this.#computes(node, node.expression);
-    if (is.isTemplateExpression(node)) return node.templateSpans.some((span) => this.#computes(node, span.expression));
-    if (is.isSpreadElement(node) || is.isSpreadAssignment(node)) return this.#computes(node, node.expression, "spreads");
-    if (is.isForOfStatement(node) || is.isForInStatement(node)) return this.#loop(node.expression);
-    // `const [first] = call(...)` iterates the output too.
-    if (is.isVariableDeclaration(node) && is.isArrayBindingPattern(node.name) && node.initializer) return this.#loop(node.initializer);
-    if (this.#kind === "workflow") {
-      if (is.isIfStatement(node) || is.isWhileStatement(node) || is.isDoStatement(node)) return this.#branch(node.expression);
-      if (is.isConditionalExpression(node)) return this.#branch(node.condition);
-      if (is.isSwitchStatement(node)) return this.#branch(node.expression);
-      if (is.isForStatement(node) && node.condition) return this.#branch(node.condition);
+    if (this.#kind !== "workflow") return false;
+    switch (kind) {
+      case SyntaxKind.IfStatement:
+      case SyntaxKind.WhileStatement:
+      case SyntaxKind.DoStatement:
+        return this.#branch((node as ast.IfStatement | ast.WhileStatement | ast.DoStatement).expression);
+      case SyntaxKind.ConditionalExpression:
+        return this.#branch((node as ast.ConditionalExpression).condition);
+      case SyntaxKind.SwitchStatement:
+        return this.#branch((node as ast.SwitchStatement).expression);
+      case SyntaxKind.ForStatement: {
+        const condition = (node as ast.ForStatement).condition;
+        return !!condition && this.#branch(condition);
+      }
     }
     return false;
   }

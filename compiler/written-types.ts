@@ -143,19 +143,26 @@ export class WrittenTypeReader {
       case SyntaxKind.UndefinedKeyword:
       case SyntaxKind.VoidKeyword:
         return UNDEFINED;
+      case SyntaxKind.ParenthesizedType:
+        return this.#read((node as ast.ParenthesizedTypeNode).type, locals, awaitDepth, expanding);
+      case SyntaxKind.LiteralType:
+        return literal((node as ast.LiteralTypeNode).literal);
+      case SyntaxKind.UnionType:
+        return this.#union(node as ast.UnionTypeNode, locals, awaitDepth, expanding);
+      case SyntaxKind.TypeLiteral:
+        return this.#record(node as ast.TypeLiteralNode, locals, awaitDepth, expanding);
+      case SyntaxKind.ArrayType: {
+        const array = node as ast.ArrayTypeNode;
+        if (this.#arraySyntax(array) !== "array") return undefined;
+        const items = this.#read(array.elementType, locals, Math.max(0, awaitDepth - 1), expanding);
+        return items && { kind: "array", items };
+      }
+      case SyntaxKind.TypeReference:
+        return this.#reference(node as ast.TypeReferenceNode, locals, awaitDepth, expanding);
     }
-    if (is.isParenthesizedTypeNode(node)) return this.#read(node.type, locals, awaitDepth, expanding);
-    if (is.isLiteralTypeNode(node)) return literal(node.literal);
-    if (is.isUnionTypeNode(node)) return this.#union(node, locals, awaitDepth, expanding);
-    if (is.isTypeLiteralNode(node)) return this.#record(node, locals, awaitDepth, expanding);
-    if (is.isArrayTypeNode(node)) {
-      if (this.#arraySyntax(node) !== "array") return undefined;
-      const items = this.#read(node.elementType, locals, Math.max(0, awaitDepth - 1), expanding);
-      return items && { kind: "array", items };
-    }
-    if (is.isTypeReferenceNode(node)) return this.#reference(node, locals, awaitDepth, expanding);
     return undefined;
   }
+
 
   /** `T | null`, `T | undefined`: one value and one nullish kind, whose order the checker does not decide. */
   #union(node: ast.UnionTypeNode, locals: LocalTypes, awaitDepth: number, expanding: Set<string>): TypeSpec | undefined {
