@@ -13,6 +13,7 @@ import { SdkDeclarations, type EntityKind } from "./sdk-declarations.ts";
 import { WrittenTypeReader } from "./written-types.ts";
 import { exportsOwnDeclaration, relativeImportTarget } from "./import-keys.ts";
 import {
+  callsWithArguments,
   is,
   nodesOfKind,
   SymbolFlags,
@@ -216,22 +217,18 @@ function needsFunctionType(kind: EntityKind, fn: Expression, opened: OpenedFile,
  * callee, the names whose fields are read, and the values passed to calls.
  */
 function bodyQuestions(opened: OpenedFile, calls: readonly TopLevelEntityCall[], symbols: Node[]): FileIndex {
-  const bodies: { fn: ast.ArrowFunction | ast.FunctionExpression; pos: number; end: number }[] = [];
+  const callsWithOptions = callsWithArguments(opened.sourceFile, 2).filter((node) => is.isCallExpression(node));
+  for (const call of callsWithOptions) pushCallee(call, symbols);
   for (const { kind, fn } of calls) {
-    if ((kind === "workflow" || kind === "dynamic") && fn && isFunctionLike(fn)) bodies.push({ fn, pos: fn.body.pos, end: fn.body.end });
-  }
-  const inBody = (pos: number, end: number) => bodies.some((b) => b.pos <= pos && end <= b.end);
-  const callsWithOptions: CallExpression[] = [];
-  for (const node of nodesOfKind(opened.sourceFile, SyntaxKind.CallExpression)) {
-    if (!is.isCallExpression(node)) continue;
-    const inside = inBody(node.pos, node.end);
-    if (node.arguments[1]) callsWithOptions.push(node);
-    if (inside || node.arguments[1]) pushCallee(node, symbols);
-    if (inside) for (const argument of node.arguments) if (is.isIdentifier(argument)) symbols.push(argument);
-  }
-  for (const { fn } of bodies) {
-    // An arrow's body may be a field read itself (`({ x }) => x.y`).
-    for (const node of [fn.body, ...nodesOfKind(fn.body, SyntaxKind.PropertyAccessExpression)]) {
+    if ((kind !== "workflow" && kind !== "dynamic") || !fn || !isFunctionLike(fn)) continue;
+    // An arrow's body may be a call or a field read itself (`({ x }) => x.y`).
+    const body: Node = fn.body;
+    for (const call of [body, ...nodesOfKind(body, SyntaxKind.CallExpression)]) {
+      if (!is.isCallExpression(call)) continue;
+      pushCallee(call, symbols);
+      for (const argument of call.arguments) if (is.isIdentifier(argument)) symbols.push(argument);
+    }
+    for (const node of [body, ...nodesOfKind(body, SyntaxKind.PropertyAccessExpression)]) {
       if (is.isPropertyAccessExpression(node) && is.isIdentifier(node.expression)) symbols.push(node.expression);
     }
   }

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, it } from "node:test";
-import { nodesOfKind, SyntaxKind, TypeScriptSession, type Node } from "./ts-api.ts";
+import { callsWithArguments, is, nodesOfKind, SyntaxKind, TypeScriptSession, type Node } from "./ts-api.ts";
 
 const repo = resolve(import.meta.dirname, "..");
 
@@ -35,6 +35,10 @@ function walked(root: Node, kinds: readonly SyntaxKind[]): Node[] {
   return found;
 }
 
+function everyNodeOf(sourceFile: Node): Node[] {
+  return [sourceFile, ...walked(sourceFile, Object.values(SyntaxKind).filter((k) => typeof k === "number"))];
+}
+
 const tests: [string, SyntaxKind[]][] = [
   ["calls", [SyntaxKind.CallExpression]],
   ["identifiers", [SyntaxKind.Identifier]],
@@ -47,8 +51,7 @@ it("finds under each node what a walk of it finds, in the same order", () => {
   assert.ok(files.length > 10, `samples and fixtures found: ${files.length}`);
   let compared = 0;
   for (const opened of session.openAll(files)) {
-    const sourceFile = opened.sourceFile;
-    const everyNode = [sourceFile, ...walked(sourceFile, Object.values(SyntaxKind).filter((k) => typeof k === "number"))];
+    const everyNode = everyNodeOf(opened.sourceFile);
     for (const [name, kinds] of tests) {
       for (const node of everyNode) {
         const expected = walked(node, kinds);
@@ -58,4 +61,29 @@ it("finds under each node what a walk of it finds, in the same order", () => {
     }
   }
   assert.ok(compared > 1000, `nodes compared: ${compared}`);
+});
+
+it("counts each call's arguments off the encoded tree as the API's own nodes count them", () => {
+  const files = [...workflowFiles(join(repo, "samples")), ...workflowFiles(join(repo, "test/fixtures/compiler"))];
+  let compared = 0;
+  // Each way a call's record varies before its arguments.
+  const varieties = new Set<string>();
+  for (const opened of session.openAll(files)) {
+    const everyNode = everyNodeOf(opened.sourceFile);
+    const calls = everyNode.filter((node) => is.isCallExpression(node));
+    for (const call of calls) {
+      if (!call.arguments.length) varieties.add("no arguments");
+      if (call.typeArguments?.length) varieties.add("type arguments");
+      if (call.questionDotToken) varieties.add("optional call");
+    }
+    for (const count of [0, 1, 2, 3]) {
+      for (const node of [opened.sourceFile, ...calls]) {
+        const expected = walked(node, [SyntaxKind.CallExpression]).filter((call) => is.isCallExpression(call) && call.arguments.length >= count);
+        assert.deepEqual(callsWithArguments(node, count), expected, `calls with ${count}+ arguments under the ${SyntaxKind[node.kind]} at ${node.pos} of ${opened.file}`);
+        compared += expected.length;
+      }
+    }
+  }
+  assert.ok(compared > 1000, `calls compared: ${compared}`);
+  assert.deepEqual([...varieties].sort(), ["no arguments", "optional call", "type arguments"]);
 });

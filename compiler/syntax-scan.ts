@@ -25,6 +25,14 @@ const RECORD_WORDS = 7;
 const KIND = 0;
 const NEXT = 3;
 const PARENT = 4;
+const DATA = 5;
+/** A list's slot: its data is its length. */
+const LIST = -1;
+/** A node's data holds, when its top two bits are clear, which of its kind's children it has (one bit each, in order). */
+const DATA_TYPE = 0xc0000000;
+const CHILD_MASK = 0xff;
+/** A call's children in order: expression, questionDotToken, typeArguments, arguments. */
+const CALL_ARGUMENTS_BIT = 3;
 /** Slot 0 is nil, slot 1 the source file. */
 const FIRST_NODE = 2;
 
@@ -68,8 +76,7 @@ function tableOf(sourceFile: SourceFile): NodeTable | undefined {
  * order; under a source file, all of the file's nodes of those kinds.
  */
 export function nodesOfKind(root: Node, ...kinds: SyntaxKind[]): Node[] {
-  const wanted = new Uint8Array(Math.max(...kinds) + 1);
-  for (const kind of kinds) wanted[kind] = 1;
+  const wanted = kindSet(kinds);
   const table = tableOf(root.getSourceFile());
   const index = (root as Node & { index?: unknown }).index;
   if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) return walked(root, wanted);
@@ -84,6 +91,46 @@ export function nodesOfKind(root: Node, ...kinds: SyntaxKind[]): Node[] {
   return found;
 }
 
+/**
+ * The calls under `root` (as `nodesOfKind`) that pass at least `count`
+ * arguments. The count is read off the table (a call's arguments are its
+ * last child, a list whose length is its data), so calls with fewer never
+ * become objects: most calls in a task's code pass one argument or none.
+ */
+export function callsWithArguments(root: Node, count: number): Node[] {
+  const table = tableOf(root.getSourceFile());
+  const index = (root as Node & { index?: unknown }).index;
+  if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) {
+    return walked(root, kindSet([SyntaxKind.CallExpression])).filter((call) => (call as Node & { arguments: readonly Node[] }).arguments.length >= count);
+  }
+  const { words, tree } = table;
+  const found: Node[] = [];
+  for (let i = index + 1, end = subtreeEnd(table, index); i < end; i++) {
+    const kind = words[i * RECORD_WORDS + KIND]!;
+    if (kind === SyntaxKind.JSDoc) i = subtreeEnd(table, i) - 1;
+    else if (kind === SyntaxKind.CallExpression) {
+      const passed = argumentCount(words, i);
+      if (passed === undefined ? (tree.getOrCreateNodeAtIndex(i) as Node & { arguments: readonly Node[] }).arguments.length >= count : passed >= count) {
+        found.push(tree.getOrCreateNodeAtIndex(i));
+      }
+    }
+  }
+  return found;
+}
+
+/** How many arguments the call in slot `call` passes; undefined when its record is not laid out as expected. */
+function argumentCount(words: Int32Array, call: number): number | undefined {
+  const data = words[call * RECORD_WORDS + DATA]!;
+  if ((data & DATA_TYPE) !== 0) return undefined;
+  const mask = data & CHILD_MASK;
+  if (!(mask & (1 << CALL_ARGUMENTS_BIT))) return 0;
+  // The children before the arguments: one slot each for those present.
+  let slot = call + 1;
+  for (let before = mask & ((1 << CALL_ARGUMENTS_BIT) - 1); before; before &= before - 1) slot = words[slot * RECORD_WORDS + NEXT]!;
+  if (slot <= call || words[slot * RECORD_WORDS + PARENT] !== call || words[slot * RECORD_WORDS + KIND] !== LIST) return undefined;
+  return words[slot * RECORD_WORDS + DATA];
+}
+
 /** The first slot after the subtree of slot `index`: the next sibling of it or of its nearest ancestor that has one. */
 function subtreeEnd(table: NodeTable, index: number): number {
   const { words, count } = table;
@@ -95,6 +142,12 @@ function subtreeEnd(table: NodeTable, index: number): number {
     at = parent;
   }
   return count;
+}
+
+function kindSet(kinds: readonly SyntaxKind[]): Uint8Array {
+  const wanted = new Uint8Array(Math.max(...kinds) + 1);
+  for (const kind of kinds) wanted[kind] = 1;
+  return wanted;
 }
 
 function walked(root: Node, wanted: Uint8Array): Node[] {

@@ -37,7 +37,7 @@ export type {
   TypeReference,
 } from "typescript/unstable/sync";
 export { NodeFlags, SyntaxKind };
-export { nodesOfKind } from "./syntax-scan.ts";
+export { callsWithArguments, nodesOfKind } from "./syntax-scan.ts";
 /** The AST's type guards (`is.isCallExpression(node)`...) and node types (`ast.Identifier`...). */
 export * as is from "typescript/unstable/ast/is";
 export type * as ast from "typescript/unstable/ast";
