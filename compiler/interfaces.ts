@@ -87,10 +87,10 @@ export function readEntitiesOfFiles(files: readonly string[], session?: TypeScri
       if (!shared) sharedBy.set(o.project, (shared = new ProjectFacts(o.project, options)));
       return { opened: o, shared };
     });
-    // The syntax trees first, then TypeScript's errors: aloft's reading waits for the trees, and
-    // tsgo sends them soonest with no type check beside them; the check goes on while aloft reads.
-    const topLevels = primeTopLevels(withShared, session);
+    // TypeScript's errors first: their check is the longest single piece of work, on a checker of
+    // its own, and it goes on while the trees come and aloft reads them.
     typeErrors.start(opened);
+    const topLevels = primeTopLevels(withShared, session);
     const indexes = prefetchFacts(withShared, session, topLevels);
     const sourcesOf = new Map<Program, string[]>();
     // Every file's own reading first: tsgo finds the type errors meanwhile.
