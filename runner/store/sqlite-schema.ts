@@ -131,7 +131,11 @@ export function migrate(db: Database.Database, path: string): void {
 
 /** The schema version of the database, refusing one too new or not aloft's. */
 function versionOf(db: Database.Database, path: string): number {
-  const current = db.pragma("user_version", { simple: true }) as number;
+  // One statement, so one snapshot: read apart, another process's first migration could commit
+  // between the two, and its tables look like a stranger's database still at version 0.
+  const { current, tables } = db
+    .prepare("SELECT (SELECT user_version FROM pragma_user_version) AS current, (SELECT count(*) FROM sqlite_master WHERE type = 'table') AS tables")
+    .get() as { current: number; tables: number };
   if (current > SCHEMA_VERSION) {
     throw new AloftError({
       code: "STORE_TOO_NEW",
@@ -139,15 +143,12 @@ function versionOf(db: Database.Database, path: string): number {
       message: `the state database ${path} was written by a newer aloft (schema version ${current}, this one knows ${SCHEMA_VERSION}); upgrade aloft, or move the database aside`,
     });
   }
-  if (current === 0) {
-    const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-    if (tables.n > 0) {
-      throw new AloftError({
-        code: "STORE_NOT_ALOFT",
-        kind: "system",
-        message: `${path} is a SQLite database that aloft did not create; point aloft at another workspace or move the file aside`,
-      });
-    }
+  if (current === 0 && tables > 0) {
+    throw new AloftError({
+      code: "STORE_NOT_ALOFT",
+      kind: "system",
+      message: `${path} is a SQLite database that aloft did not create; point aloft at another workspace or move the file aside`,
+    });
   }
   return current;
 }
