@@ -126,7 +126,6 @@ class BodyEvaluator {
     throw new NotStatic(statement, "it uses a statement other than const, let, a call or return");
   }
 
-
   /** `state = train(...)`: the name now holds the new value, in the scope that declared it. */
   #assign(name: ast.Identifier, value: Value): void {
     for (let i = this.#scopes.length - 1; i >= 0; i--) {
@@ -202,7 +201,6 @@ class BodyEvaluator {
     }
     throw new NotStatic(expression, `it computes \`${expression.getText()}\` in the body`);
   }
-
 
   #identifier(node: ast.Identifier): Value {
     for (let i = this.#scopes.length - 1; i >= 0; i--) {

@@ -163,7 +163,6 @@ export class WrittenTypeReader {
     return undefined;
   }
 
-
   /** `T | null`, `T | undefined`: one value and one nullish kind, whose order the checker does not decide. */
   #union(node: ast.UnionTypeNode, locals: LocalTypes, awaitDepth: number, expanding: Set<string>): TypeSpec | undefined {
     if (node.types.length !== 2) return undefined;
