@@ -76,19 +76,7 @@ function tableOf(sourceFile: SourceFile): NodeTable | undefined {
  * order; under a source file, all of the file's nodes of those kinds.
  */
 export function nodesOfKind(root: Node, ...kinds: SyntaxKind[]): Node[] {
-  const wanted = kindSet(kinds);
-  const table = tableOf(root.getSourceFile());
-  const index = (root as Node & { index?: unknown }).index;
-  if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) return walked(root, wanted);
-  const { words, tree } = table;
-  const found: Node[] = [];
-  for (let i = index + 1, end = subtreeEnd(table, index); i < end; i++) {
-    const kind = words[i * RECORD_WORDS + KIND]!;
-    // A JSDoc comment's nodes are no code: the API's walk (forEachChild) leaves them out too.
-    if (kind === SyntaxKind.JSDoc) i = subtreeEnd(table, i) - 1;
-    else if (kind >= 0 && wanted[kind] === 1) found.push(tree.getOrCreateNodeAtIndex(i));
-  }
-  return found;
+  return picked(root, kinds, () => true, () => true);
 }
 
 /**
@@ -98,22 +86,39 @@ export function nodesOfKind(root: Node, ...kinds: SyntaxKind[]): Node[] {
  * become objects: most calls in a task's code pass one argument or none.
  */
 export function callsWithArguments(root: Node, count: number): Node[] {
+  return picked(
+    root,
+    [SyntaxKind.CallExpression],
+    (call) => (call as Node & { arguments: readonly Node[] }).arguments.length >= count,
+    (words, slot) => {
+      const passed = argumentCount(words, slot);
+      return passed === undefined ? undefined : passed >= count;
+    },
+  );
+}
+
+/**
+ * The nodes under `root` of the given kinds that pass: `recordTest` decides
+ * off a slot's record where it can (undefined: it cannot), `nodeTest` off
+ * the node otherwise, and off every node of a tree that is walked.
+ */
+function picked(
+  root: Node,
+  kinds: readonly SyntaxKind[],
+  nodeTest: (node: Node) => boolean,
+  recordTest: (words: Int32Array, slot: number) => boolean | undefined,
+): Node[] {
+  const wanted = kindSet(kinds);
   const table = tableOf(root.getSourceFile());
   const index = (root as Node & { index?: unknown }).index;
-  if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) {
-    return walked(root, kindSet([SyntaxKind.CallExpression])).filter((call) => (call as Node & { arguments: readonly Node[] }).arguments.length >= count);
-  }
+  if (!table || typeof index !== "number" || table.tree.nodes[index] !== root) return walked(root, wanted).filter(nodeTest);
   const { words, tree } = table;
   const found: Node[] = [];
   for (let i = index + 1, end = subtreeEnd(table, index); i < end; i++) {
     const kind = words[i * RECORD_WORDS + KIND]!;
+    // A JSDoc comment's nodes are no code: the API's walk (forEachChild) leaves them out too.
     if (kind === SyntaxKind.JSDoc) i = subtreeEnd(table, i) - 1;
-    else if (kind === SyntaxKind.CallExpression) {
-      const passed = argumentCount(words, i);
-      if (passed === undefined ? (tree.getOrCreateNodeAtIndex(i) as Node & { arguments: readonly Node[] }).arguments.length >= count : passed >= count) {
-        found.push(tree.getOrCreateNodeAtIndex(i));
-      }
-    }
+    else if (kind >= 0 && wanted[kind] === 1 && (recordTest(words, i) ?? nodeTest(tree.getOrCreateNodeAtIndex(i)))) found.push(tree.getOrCreateNodeAtIndex(i));
   }
   return found;
 }
