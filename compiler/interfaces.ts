@@ -179,6 +179,9 @@ function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: C
   return found;
 }
 
+/** "Object literal may only specify known properties", with and without its "did you mean". */
+const EXCESS_PROPERTY = new Set(["TS2353", "TS2561"]);
+
 /**
  * TypeScript's complaint inside code a workflow rule already reported
  * (`Property 'length' does not exist on type 'Promise<number[]>'` where aloft
@@ -186,9 +189,6 @@ function checkOptions(opened: OpenedFile, sites: readonly EntitySite[], calls: C
  * does its excess-property error on an option key aloft reports unknown
  * (with the fix). The file stays rejected: aloft's error is there.
  */
-/** "Object literal may only specify known properties", with and without its "did you mean". */
-const EXCESS_PROPERTY = new Set(["TS2353", "TS2561"]);
-
 function dropExplainedTypeErrors(diagnostics: CompilerDiagnostic[], bodyErrors: readonly CompilerDiagnostic[]): void {
   const before = (a: { line: number; column: number }, b: { line: number; column: number }) => a.line < b.line || (a.line === b.line && a.column <= b.column);
   const unknownOptions = diagnostics.filter((d) => d.code === OPTION_CODES.unknown);
